@@ -1,0 +1,79 @@
+// backoff.hpp — how a runspace waits on a full or empty structure.
+//
+// Structures never wait (concepts.hpp); the harness does, with this policy:
+// spin briefly (the other side is probably running on another core right now),
+// then yield (it may be waiting for our core), then sleep with a growing
+// interval (there are more runspaces than cores and spinning only steals their
+// time). The last stage is what lets 8p8c finish on a 2-core machine.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+namespace rsb {
+
+/// Tells the CPU we are in a spin loop (frees the sibling hyper-thread,
+/// avoids the memory-order mis-speculation penalty when the loop exits).
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield" ::: "memory");
+#else
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+#endif
+}
+
+/// Tuning of the three stages. Each setting says when to change it.
+struct backoff_policy {
+    /// Rounds of exponential spinning (1, 2, 4 … pauses). Raise on machines
+    /// where the other side reliably answers within ~1 µs; lower when
+    /// oversubscribed.
+    std::uint32_t spin_rounds = 6;
+    /// std::this_thread::yield calls before sleeping. Yield only helps when a
+    /// runnable thread waits for this core.
+    std::uint32_t yield_rounds = 8;
+    /// First and largest sleep. The largest bounds how late a sleeper notices
+    /// progress (and the stop flag); keep it well below run deadlines.
+    std::chrono::microseconds first_sleep{10};
+    std::chrono::microseconds max_sleep{500};
+};
+
+class backoff {
+public:
+    explicit backoff(backoff_policy policy = {}) noexcept : policy_(policy), sleep_(policy.first_sleep) {}
+
+    /// Waits a little longer than the previous call did.
+    void pause() noexcept {
+        if (round_ < policy_.spin_rounds) {
+            for (std::uint32_t i = 0, n = 1u << round_; i < n; ++i) cpu_relax();
+        } else if (round_ < policy_.spin_rounds + policy_.yield_rounds) {
+            std::this_thread::yield();
+        } else {
+            std::this_thread::sleep_for(sleep_);
+            sleep_ = std::min(sleep_ * 2, policy_.max_sleep);
+        }
+        ++round_;
+    }
+
+    /// Back to spinning, after the awaited thing happened.
+    void reset() noexcept {
+        round_ = 0;
+        sleep_ = policy_.first_sleep;
+    }
+
+    [[nodiscard]] bool sleeping() const noexcept { return round_ >= policy_.spin_rounds + policy_.yield_rounds; }
+
+private:
+    backoff_policy policy_;
+    std::uint32_t round_ = 0;
+    std::chrono::microseconds sleep_;
+};
+
+}  // namespace rsb

@@ -1,0 +1,67 @@
+// bench_common.hpp — the one timing loop every registered benchmark uses, and
+// the selection/size settings the registration functions read.
+//
+// One benchmark iteration is one full harness run. The harness owns its
+// threads, so the reported time is the run's wall time (barrier release to
+// last runspace end) given to Google Benchmark as manual time; throughput is
+// items_per_second over that time. A run that fails or does not verify is
+// reported with SkipWithError and counted, and the process exits non-zero.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "options.hpp"
+#include "registry.hpp"
+#include "scenario.hpp"
+
+namespace rsb {
+
+/// What the registration functions need to know from the command line.
+struct bench_settings {
+    std::uint64_t items = 200'000;
+    std::uint64_t updates = 100'000;
+    pool_options pool{};
+    bool smoke = false;
+    std::vector<std::string> scenarios, impls, families;
+
+    /// Whether a benchmark of this scenario/implementation/family is wanted.
+    [[nodiscard]] bool wants(std::string_view scenario, std::string_view impl, family fam) const;
+};
+
+/// The console that benchmark runs report through (stderr: stdout carries
+/// Google Benchmark's table or JSON).
+[[nodiscard]] host& bench_host();
+
+/// Runs `run_once` once per benchmark iteration and reports it (see the top
+/// of this file). Returns nothing; failures are counted in failed_benchmarks().
+void measure(benchmark::State& state, const std::string& name, const std::function<scenario_result()>& run_once);
+
+/// Registers one benchmark that calls `measure(state, name, run_once)`, with manual
+/// time and, under --smoke, a single iteration.
+void register_run(const std::string& name, const bench_settings& settings, std::function<scenario_result()> run_once);
+
+/// Names of benchmarks that failed verification in this process.
+[[nodiscard]] std::vector<std::string> failed_benchmarks();
+
+/// Records compiler, flags, build type, padding and library versions in the
+/// JSON context.
+void add_build_context();
+
+// Registration of each family's benchmarks (queue_benchmarks.cpp, map_benchmarks.cpp).
+void register_queue_benchmarks(const bench_settings& settings);
+void register_map_benchmarks(const bench_settings& settings);
+
+/// Scenario, implementation and family names known to the binary (for
+/// option validation and --list).
+[[nodiscard]] option_choices known_choices();
+/// Writes the --list text.
+void print_implementations(std::ostream& out);
+
+}  // namespace rsb

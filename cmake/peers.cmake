@@ -1,0 +1,26 @@
+# peers.cmake — optional peer libraries (Debian packages).
+#
+# Each peer found here adds a compile definition RSB_HAVE_<NAME>=1 to the
+# rsb_peers target; the registries compile its adapter only then, and list it
+# as missing (with its package) otherwise: a missing peer is reported, never
+# silently dropped. Each found package's version goes to the JSON context.
+add_library(rsb_peers INTERFACE)
+
+# rsb_optional_peer(NAME <define suffix> PACKAGE <debian package> HEADER <path> [TARGET <imported target>])
+function(rsb_optional_peer)
+  cmake_parse_arguments(P "" "NAME;PACKAGE;HEADER;TARGET" "" ${ARGN})
+  find_path(RSB_${P_NAME}_INCLUDE_DIR ${P_HEADER} DOC "${P_NAME} (Debian: ${P_PACKAGE})")
+  if(RSB_${P_NAME}_INCLUDE_DIR)
+    target_include_directories(rsb_peers INTERFACE ${RSB_${P_NAME}_INCLUDE_DIR})
+    target_compile_definitions(rsb_peers INTERFACE RSB_HAVE_${P_NAME}=1)
+    if(P_TARGET)
+      target_link_libraries(rsb_peers INTERFACE ${P_TARGET})
+    endif()
+    set(RSB_VERSION_PACKAGES ${RSB_VERSION_PACKAGES} ${P_PACKAGE} PARENT_SCOPE)
+    message(STATUS "peer ${P_NAME}: found (${P_PACKAGE})")
+  else()
+    message(STATUS "peer ${P_NAME}: MISSING — apt-get install ${P_PACKAGE}")
+  endif()
+endfunction()
+
+# Peers are added here by the issues that bring their adapters.

@@ -1,0 +1,58 @@
+// options_test.cpp — runspace_bench's own options: valid input parses, bad
+// input is rejected with a message that names what is valid.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "options.hpp"
+
+namespace {
+const rsb::option_choices choices{{"producer_consumer", "counter"}, {"mutex_queue", "mutex_map"},
+                                  {"mutex", "lock-free", "sharded", "peer"}};
+
+rsb::bench_options parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "runspace_bench");
+    return rsb::parse_options(static_cast<int>(args.size()), args.data(), choices);
+}
+}  // namespace
+
+TEST_CASE("defaults and valid options", "[options]") {
+    const auto d = parse({});
+    CHECK(d.items == 200'000);
+    CHECK(d.deadline_seconds == 30.0);
+    CHECK(d.benchmark_args.size() == 1);
+
+    const auto o = parse({"--items=1000", "--updates=50", "--deadline=2.5", "--impl=mutex_queue,mutex_map",
+                          "--family=mutex", "--scenario=counter", "--benchmark_filter=counter",
+                          "--benchmark_repetitions=3", "--smoke"});
+    CHECK(o.items == 1000);
+    CHECK(o.updates == 50);
+    CHECK(o.deadline_seconds == 2.5);
+    CHECK(o.impls == std::vector<std::string>{"mutex_queue", "mutex_map"});
+    CHECK(o.families == std::vector<std::string>{"mutex"});
+    CHECK(o.scenarios == std::vector<std::string>{"counter"});
+    CHECK(o.smoke);
+    CHECK(o.benchmark_args ==
+          std::vector<std::string>{"runspace_bench", "--benchmark_filter=counter", "--benchmark_repetitions=3"});
+}
+
+TEST_CASE("bad options are rejected with what is valid", "[options]") {
+    using Catch::Contains;
+    CHECK_THROWS_WITH(parse({"--items=zero"}), Contains("--items='zero'") && Contains("whole number"));
+    CHECK_THROWS_WITH(parse({"--items=0"}), Contains("from 1"));
+    CHECK_THROWS_WITH(parse({"--items=12x"}), Contains("whole number"));
+    CHECK_THROWS_WITH(parse({"--items=-5"}), Contains("whole number"));
+    CHECK_THROWS_WITH(parse({"--items"}), Contains("needs a value"));
+    CHECK_THROWS_WITH(parse({"--updates=99999999999"}), Contains("1000000000"));
+    CHECK_THROWS_WITH(parse({"--deadline=0"}), Contains("seconds from"));
+    CHECK_THROWS_WITH(parse({"--deadline=nan"}), Contains("seconds from"));
+    CHECK_THROWS_WITH(parse({"--impl=fast_queue"}), Contains("'fast_queue'") && Contains("mutex_queue, mutex_map"));
+    CHECK_THROWS_WITH(parse({"--impl="}), Contains("is not one of"));
+    CHECK_THROWS_WITH(parse({"--family=lockfree"}), Contains("mutex, lock-free, sharded, peer"));
+    CHECK_THROWS_WITH(parse({"--scenario=pingpong"}), Contains("producer_consumer, counter"));
+    CHECK_THROWS_WITH(parse({"--tutorial=yes"}), Contains("takes no value"));
+    CHECK_THROWS_WITH(parse({"--frobnicate"}), Contains("unknown option") && Contains("--items=N"));
+    CHECK_THROWS_WITH(parse({"positional"}), Contains("unknown option"));
+    CHECK_THROWS_WITH(parse({"--tutorial", "--smoke"}), Contains("cannot be combined"));
+    CHECK_THROWS_AS(parse({"--frobnicate"}), rsb::option_error);
+}

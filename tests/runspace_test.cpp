@@ -1,0 +1,234 @@
+// runspace_test.cpp — the runspace harness: variables, host, handles,
+// Continue, barrier, deadline, failures.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "mutex_queue.hpp"
+#include "runspace.hpp"
+#include "tutorial.hpp"
+
+using namespace std::chrono_literals;
+using rsb::runspace;
+using rsb::runspace_context;
+using rsb::runspace_error;
+
+TEST_CASE("an exception thrown in a runspace reaches end_invoke", "[runspace]") {
+    runspace r("thrower");
+    r.open();
+    auto handle = r.begin_invoke([](runspace_context&) { throw std::runtime_error("boom in the script"); });
+    REQUIRE_THROWS_WITH(handle.end_invoke(), "boom in the script");
+    REQUIRE_THROWS_AS(handle.end_invoke(), runspace_error);  // a handle ends once
+}
+
+TEST_CASE("a runspace must be opened, and runs one script at a time", "[runspace]") {
+    runspace r("closed");
+    REQUIRE_THROWS_WITH(r.begin_invoke([](runspace_context&) {}), Catch::Contains("was not opened"));
+    r.open();
+    std::atomic<bool> release{false};
+    auto first = r.begin_invoke([&](runspace_context&) {
+        while (!release.load(std::memory_order_acquire)) std::this_thread::yield();
+    });
+    REQUIRE_THROWS_WITH(r.begin_invoke([](runspace_context&) {}), Catch::Contains("still running"));
+    release.store(true, std::memory_order_release);
+    first.end_invoke();
+    REQUIRE(first.valid() == false);
+    auto second = r.begin_invoke([](runspace_context& ctx) { ctx.count_ops(3); });
+    second.end_invoke();
+    REQUIRE(r.ops() == 3);
+}
+
+TEST_CASE("shared variables are found by name and type, with clear errors", "[runspace]") {
+    rsb::mutex_queue<int> queue;
+    int jeton = 5;
+    runspace r("runspace2");
+    r.open();
+    r.set_variable("Queue", queue);
+    r.set_variable("Jeton", jeton);
+
+    std::string missing_error, type_error;
+    int seen = 0;
+    auto handle = r.begin_invoke([&](runspace_context& ctx) {
+        seen = ctx.variable<int>("Jeton");
+        ctx.variable<int>("Jeton") += 2;  // shared by reference, like the tutorial's hashtable
+        try {
+            (void)ctx.variable<int>("Missing");
+        } catch (const runspace_error& e) {
+            missing_error = e.what();
+        }
+        try {
+            (void)ctx.variable<rsb::mutex_queue<long>>("Queue");
+        } catch (const runspace_error& e) {
+            type_error = e.what();
+        }
+    });
+    handle.end_invoke();
+    CHECK(seen == 5);
+    CHECK(jeton == 7);
+    CHECK_THAT(missing_error, Catch::Contains("$Missing") && Catch::Contains("never shared") &&
+                                  Catch::Contains("$Jeton") && Catch::Contains("$Queue"));
+    CHECK_THAT(type_error, Catch::Contains("$Queue") && Catch::Contains("mutex_queue<int>") &&
+                               Catch::Contains("mutex_queue<long>"));
+}
+
+TEST_CASE("a read-only variable cannot be asked for as writable", "[runspace]") {
+    const int limit = 3;
+    rsb::session_state state;
+    state.set_variable("Limit", limit);
+    CHECK(state.get_variable<const int>("Limit") == 3);
+    CHECK_THROWS_WITH(state.get_variable<int>("Limit"), Catch::Contains("read-only"));
+}
+
+TEST_CASE("host lines from many runspaces never interleave", "[runspace][host]") {
+    std::ostringstream out;
+    rsb::host console(out);
+    rsb::runspace_pool pool(console);
+    constexpr int writers = 4;
+    constexpr int lines = 200;
+    for (int w = 0; w < writers; ++w) {
+        pool.add("writer-" + std::to_string(w), [w](runspace_context& ctx) {
+            for (int i = 0; i < lines; ++i) {
+                ctx.host().write_line("runspace " + std::to_string(w) + " line " + std::to_string(i) + " end");
+            }
+        });
+    }
+    const auto report = pool.invoke();
+    REQUIRE(report.ok());
+    std::istringstream in(out.str());
+    std::set<std::string> distinct;
+    std::string line;
+    int count = 0;
+    while (std::getline(in, line)) {
+        ++count;
+        INFO(line);
+        REQUIRE(line.rfind("runspace ", 0) == 0);
+        REQUIRE(line.size() > 4);
+        REQUIRE(line.substr(line.size() - 4) == " end");
+        distinct.insert(line);
+    }
+    CHECK(count == writers * lines);
+    CHECK(distinct.size() == static_cast<std::size_t>(writers * lines));
+    CHECK(console.lines_written() == static_cast<std::size_t>(writers * lines));
+}
+
+TEST_CASE("Continue stops every loop of a run", "[runspace][continue]") {
+    std::ostringstream out;
+    rsb::host console(out);
+    rsb::runspace_pool pool(console, {.deadline = 20s});
+    for (int i = 0; i < 3; ++i) {
+        pool.add("looper-" + std::to_string(i), [](runspace_context& ctx) {
+            while (ctx.keep_going()) {
+                ctx.count_ops();
+                std::this_thread::yield();
+            }
+        });
+    }
+    pool.add("stopper", [](runspace_context& ctx) {
+        ctx.sleep_for(20ms);
+        ctx.stop_all();
+    });
+    const auto report = pool.invoke();
+    REQUIRE(report.ok());
+    CHECK_FALSE(report.deadline_exceeded);
+    REQUIRE(report.runspaces.size() == 4);
+    CHECK(report.runspaces[3].name == "stopper");
+    CHECK(report.wall_seconds > 0.0);
+}
+
+TEST_CASE("the deadline stops a stuck run and says what each runspace was doing", "[runspace][deadline]") {
+    std::ostringstream out;
+    rsb::host console(out);
+    rsb::mutex_queue<int> queue;
+    rsb::runspace_pool pool(console, {.deadline = 200ms, .grace = 10s});
+    pool.set_variable("Queue", queue);
+    // A consumer waiting for an item that never comes.
+    pool.add("consumer-0", [](runspace_context& ctx) {
+        auto& q = ctx.variable<rsb::mutex_queue<int>>("Queue");
+        int v = 0;
+        (void)ctx.wait_until("waiting: queue empty", [&] { return q.try_pop(v); });
+    });
+    pool.add("idle-producer", [](runspace_context& ctx) { ctx.set_activity("done producing"); });
+    const auto started = std::chrono::steady_clock::now();
+    const auto report = pool.invoke();
+    const auto took = std::chrono::steady_clock::now() - started;
+    CHECK(report.deadline_exceeded);
+    CHECK_FALSE(report.ok());
+    CHECK_THAT(report.failure, Catch::Contains("deadline") && Catch::Contains("consumer-0") &&
+                                   Catch::Contains("waiting: queue empty"));
+    CHECK_THAT(report.failure, !Catch::Contains("idle-producer"));
+    CHECK(took < 10s);  // stopped through Continue, not by the grace period running out
+    REQUIRE(report.runspaces.size() == 2);
+    CHECK(report.runspaces[0].failed_ops > 0);  // failed pops are counted
+}
+
+TEST_CASE("a runspace that throws stops the run and is named in the report", "[runspace]") {
+    std::ostringstream out;
+    rsb::host console(out);
+    rsb::runspace_pool pool(console, {.deadline = 20s});
+    pool.add("waiter", [](runspace_context& ctx) {
+        while (ctx.keep_going()) std::this_thread::sleep_for(1ms);
+    });
+    pool.add("broken", [](runspace_context&) { throw std::logic_error("the script is broken"); });
+    const auto report = pool.invoke();
+    CHECK_FALSE(report.deadline_exceeded);
+    CHECK_THAT(report.failure, Catch::Contains("'broken' failed") && Catch::Contains("the script is broken"));
+    CHECK(report.runspaces[1].error.find("logic_error") != std::string::npos);
+    CHECK(report.runspaces[0].error.empty());
+}
+
+TEST_CASE("runspaces of a run start together behind the barrier", "[runspace][barrier]") {
+    std::ostringstream out;
+    rsb::host console(out);
+    rsb::runspace_pool pool(console);
+    constexpr int n = 16;
+    std::vector<rsb::runspace*> all;
+    std::atomic<int> saw_unstarted{0};
+    for (int i = 0; i < n; ++i) {
+        all.push_back(&pool.add("r" + std::to_string(i), [&](runspace_context& ctx) {
+            // Behind the barrier, no script runs before every runspace's thread
+            // exists: none may still show the activity set before its thread starts.
+            for (const rsb::runspace* r : all) {
+                if (std::string_view(r->activity()) == "starting") saw_unstarted.fetch_add(1);
+            }
+            ctx.count_ops();
+        }));
+    }
+    const auto report = pool.invoke();
+    REQUIRE(report.ok());
+    CHECK(saw_unstarted.load() == 0);
+    for (const auto& r : report.runspaces) CHECK(r.ops == 1);
+    CHECK_THROWS_AS(pool.invoke(), runspace_error);  // a pool runs once
+}
+
+TEST_CASE("pool variables reach runspaces added before and after set_variable", "[runspace]") {
+    std::ostringstream out;
+    rsb::host console(out);
+    rsb::runspace_pool pool(console);
+    int a = 1, b = 2;
+    std::atomic<int> sum{0};
+    pool.add("early", [&](runspace_context& ctx) { sum += ctx.variable<int>("A") + ctx.variable<int>("B"); });
+    pool.set_variable("A", a);
+    pool.add("late", [&](runspace_context& ctx) { sum += ctx.variable<int>("A") + ctx.variable<int>("B"); });
+    pool.set_variable("B", b);
+    REQUIRE(pool.invoke().ok());
+    CHECK(sum.load() == 6);
+    CHECK_THROWS_WITH(pool.add("early", [](runspace_context&) {}), Catch::Contains("after invoke"));
+}
+
+TEST_CASE("the tutorial replays both parts with host output", "[tutorial]") {
+    std::ostringstream out;
+    const int status = rsb::run_tutorial(out, {.interval = 10ms, .rounds = 4});
+    const std::string text = out.str();
+    INFO(text);
+    CHECK(status == 0);
+    CHECK_THAT(text, Catch::Contains("Donnée reçue : Donnée de Runspace 1"));
+    CHECK_THAT(text, Catch::Contains(" Name : Alice et Jetons : 5"));
+    CHECK_THAT(text, Catch::Contains(" Name : Alice et Jetons : 7"));
+    CHECK_THAT(text, Catch::Contains("PS> $personnage.Continue = $false"));
+    CHECK_THAT(text, Catch::Contains("les deux runspaces se sont arrêtés"));
+}
