@@ -13,7 +13,9 @@
 namespace rsb {
 
 using queue_registry = std::tuple<
+    // --- ours ---
     impl<mutex_queue<item_t>, "mutex_queue", family::mutex>,
+    // --- peers ---
     impl<peers::moodycamel_queue<item_t>, "moodycamel", family::peer>,
     impl<peers::moodycamel_queue<item_t, peers::moodycamel_tokens::explicit_tokens>, "moodycamel_tokens",
          family::peer>>;

@@ -23,4 +23,6 @@ function(rsb_optional_peer)
   endif()
 endfunction()
 
-# Peers are added here by the issues that bring their adapters.
+# --- queue peers (issue 3) ---
+
+# --- map peers (issue 4) ---
