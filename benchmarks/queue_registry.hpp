@@ -7,6 +7,22 @@
 
 #include "mutex_queue.hpp"
 #include "peers/moodycamel_queue.hpp"
+// queue peers, each compiled only when cmake/peers.cmake found its package
+#if RSB_HAVE_READERWRITERQUEUE
+#include "peers/reader_writer_queue.hpp"
+#endif
+#if RSB_HAVE_ATOMIC_QUEUE
+#include "peers/atomic_queue.hpp"
+#endif
+#if RSB_HAVE_BOOST_LOCKFREE
+#include "peers/boost_lockfree_queue.hpp"
+#endif
+#if RSB_HAVE_TBB
+#include "peers/tbb_queue.hpp"
+#endif
+#if RSB_HAVE_XENIUM
+#include "peers/xenium_queue.hpp"
+#endif
 #include "producer_consumer.hpp"
 #include "registry.hpp"
 
@@ -18,11 +34,53 @@ using queue_registry = std::tuple<
     // --- peers ---
     impl<peers::moodycamel_queue<item_t>, "moodycamel", family::peer>,
     impl<peers::moodycamel_queue<item_t, peers::moodycamel_tokens::explicit_tokens>, "moodycamel_tokens",
-         family::peer>>;
+         family::peer>
+    // Optional peers: each line starts with its comma so that any subset compiles.
+#if RSB_HAVE_READERWRITERQUEUE
+    , impl<peers::reader_writer_queue<item_t>, "moodycamel_rwq", family::peer>
+#endif
+#if RSB_HAVE_ATOMIC_QUEUE
+    , impl<peers::atomic_queue<item_t>, "atomic_queue", family::peer>
+    , impl<peers::atomic_queue<item_t, peers::atomic_queue_layout::spsc>, "atomic_queue_spsc", family::peer>
+#endif
+#if RSB_HAVE_BOOST_LOCKFREE
+    , impl<peers::boost_queue<item_t>, "boost_queue", family::peer>
+    , impl<peers::boost_spsc_queue<item_t>, "boost_spsc_queue", family::peer>
+#endif
+#if RSB_HAVE_TBB
+    , impl<peers::tbb_queue<item_t>, "tbb_queue", family::peer>
+    , impl<peers::tbb_bounded_queue<item_t>, "tbb_bounded_queue", family::peer>
+#endif
+#if RSB_HAVE_XENIUM
+    , impl<peers::xenium_ms_queue<item_t>, "xenium_ms_queue", family::peer>
+    , impl<peers::xenium_ramalhete_queue<item_t>, "xenium_ramalhete_queue", family::peer>
+    , impl<peers::xenium_vyukov_queue<item_t>, "xenium_vyukov_queue", family::peer>
+#endif
+    >;
 
 /// Queue peers not built on this machine (their package was missing at configure time).
 [[nodiscard]] inline std::vector<missing_peer> missing_queue_peers() {
     std::vector<missing_peer> missing;
+#if !RSB_HAVE_READERWRITERQUEUE
+    missing.push_back({"moodycamel_rwq", "libreaderwriterqueue-dev"});
+#endif
+#if !RSB_HAVE_ATOMIC_QUEUE
+    missing.push_back({"atomic_queue", "libatomic-queue-dev"});
+    missing.push_back({"atomic_queue_spsc", "libatomic-queue-dev"});
+#endif
+#if !RSB_HAVE_BOOST_LOCKFREE
+    missing.push_back({"boost_queue", "libboost-dev"});
+    missing.push_back({"boost_spsc_queue", "libboost-dev"});
+#endif
+#if !RSB_HAVE_TBB
+    missing.push_back({"tbb_queue", "libtbb-dev"});
+    missing.push_back({"tbb_bounded_queue", "libtbb-dev"});
+#endif
+#if !RSB_HAVE_XENIUM
+    missing.push_back({"xenium_ms_queue", "libxenium-dev"});
+    missing.push_back({"xenium_ramalhete_queue", "libxenium-dev"});
+    missing.push_back({"xenium_vyukov_queue", "libxenium-dev"});
+#endif
     return missing;
 }
 

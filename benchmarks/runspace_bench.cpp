@@ -15,7 +15,8 @@
 namespace rsb {
 
 namespace {
-const std::vector<std::string> scenario_names{"producer_consumer", "counter"};
+const std::vector<std::string> scenario_names{"producer_consumer", "producer_consumer_bulk", "producer_consumer_latency",
+                                              "ping_pong", "counter"};
 
 template <class Registry>
 void add_names(std::vector<std::string>& names) {

@@ -24,5 +24,18 @@ function(rsb_optional_peer)
 endfunction()
 
 # --- queue peers (issue 3) ---
+rsb_optional_peer(NAME READERWRITERQUEUE PACKAGE libreaderwriterqueue-dev
+  HEADER readerwriterqueue/readerwriterqueue.h)
+rsb_optional_peer(NAME ATOMIC_QUEUE PACKAGE libatomic-queue-dev HEADER atomic_queue/atomic_queue.h)
+rsb_optional_peer(NAME BOOST_LOCKFREE PACKAGE libboost-dev HEADER boost/lockfree/queue.hpp)
+rsb_optional_peer(NAME XENIUM PACKAGE libxenium-dev HEADER xenium/michael_scott_queue.hpp)
+# oneTBB's queues are partly compiled into libtbb: found through its CMake
+# package so that TBB::tbb is linked wherever rsb_peers is.
+find_package(TBB QUIET)
+if(TBB_FOUND)
+  rsb_optional_peer(NAME TBB PACKAGE libtbb-dev HEADER oneapi/tbb/concurrent_queue.h TARGET TBB::tbb)
+else()
+  message(STATUS "peer TBB: MISSING — apt-get install libtbb-dev")
+endif()
 
 # --- map peers (issue 4) ---

@@ -10,6 +10,12 @@
 //  - Unbounded: we call `enqueue`, which allocates a new block when needed;
 //    the constructor's capacity pre-allocates.
 //
+// Bulk operations (`try_push_bulk`/`try_pop_bulk`, on the queue and on the
+// token endpoints) forward to `enqueue_bulk` (all items or none; allocates
+// like `enqueue`) and `try_dequeue_bulk` (up to `max` items, returns how
+// many). A bulk pop may take items of several producers, each producer's in
+// order.
+//
 // `moodycamel_tokens::explicit_tokens` gives each runspace its own producer /
 // consumer token, which is how the library's author recommends using it under
 // contention (the harness asks for them through make_producer/make_consumer).
@@ -44,11 +50,14 @@ public:
 
     [[nodiscard]] bool try_push(const T& v) { return q_.enqueue(v); }
     [[nodiscard]] bool try_pop(T& out) { return q_.try_dequeue(out); }
+    [[nodiscard]] bool try_push_bulk(const T* items, std::size_t n) { return q_.enqueue_bulk(items, n); }
+    [[nodiscard]] std::size_t try_pop_bulk(T* out, std::size_t max) { return q_.try_dequeue_bulk(out, max); }
 
     class producer {
     public:
         explicit producer(moodycamel::ConcurrentQueue<T>& q) : q_(&q), token_(q) {}
         [[nodiscard]] bool try_push(const T& v) { return q_->enqueue(token_, v); }
+        [[nodiscard]] bool try_push_bulk(const T* items, std::size_t n) { return q_->enqueue_bulk(token_, items, n); }
 
     private:
         moodycamel::ConcurrentQueue<T>* q_;
@@ -58,6 +67,9 @@ public:
     public:
         explicit consumer(moodycamel::ConcurrentQueue<T>& q) : q_(&q), token_(q) {}
         [[nodiscard]] bool try_pop(T& out) { return q_->try_dequeue(token_, out); }
+        [[nodiscard]] std::size_t try_pop_bulk(T* out, std::size_t max) {
+            return q_->try_dequeue_bulk(token_, out, max);
+        }
 
     private:
         moodycamel::ConcurrentQueue<T>* q_;
