@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,42 @@ void register_run(const std::string& name, const bench_settings& settings, std::
 /// Records compiler, flags, build type, padding and library versions in the
 /// JSON context.
 void add_build_context();
+
+/// Records the machine in the JSON context: CPU model, logical CPUs online and
+/// allowed to this process, whether a hypervisor is present (/proc/cpuinfo's
+/// `hypervisor` flag), the CPU frequency governor where /sys exposes it, and
+/// thread pinning (off: the harness never pins; the OS places runspaces).
+/// Anything unreadable is recorded as "unknown (...)", never guessed.
+void add_machine_context();
+
+/// Progress on stderr for runs longer than a few seconds: one line per
+/// benchmark as it starts — its position among all selected benchmarks, its
+/// name, the time elapsed since the suite started and a rough time left.
+/// Shown when stderr is a terminal, or forced with RSB_PROGRESS=1 (the
+/// run-suite script does, so that a run piped into a log still shows it);
+/// RSB_PROGRESS=0 silences it.
+class progress_display {
+public:
+    /// `total`: the number of benchmarks that will run (0 when unknown).
+    void start(std::size_t total);
+    /// Called by measure() at the start of every benchmark function call;
+    /// prints a line when `name` differs from the previous call's (Google
+    /// Benchmark calls the function several times per benchmark: to size the
+    /// iteration count, then once per repetition).
+    void on_call(const std::string& name);
+    /// Final line: how many benchmarks ran and the total elapsed time.
+    void finish();
+
+private:
+    bool enabled_ = false;
+    std::size_t total_ = 0;
+    std::size_t index_ = 0;
+    std::string current_;
+    std::chrono::steady_clock::time_point started_{};
+};
+
+/// The one progress display of this process.
+[[nodiscard]] progress_display& bench_progress();
 
 // Registration of each family's benchmarks (queue_benchmarks.cpp, map_benchmarks.cpp).
 void register_queue_benchmarks(const bench_settings& settings);

@@ -2,9 +2,12 @@
 // configuration, each run verified. See `runspace_bench --help`.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bench_common.hpp"
@@ -21,6 +24,76 @@ const std::vector<std::string> scenario_names{"producer_consumer", "producer_con
 template <class Registry>
 void add_names(std::vector<std::string>& names) {
     for_each_impl<Registry>([&]<class Entry>() { names.emplace_back(Entry::name); });
+}
+
+/// "impl=family,..." over every registry, for the JSON context (rsb_families):
+/// the chart and compare scripts colour and group by it.
+template <class Registry>
+void add_families(std::string& out) {
+    for_each_impl<Registry>([&]<class Entry>() {
+        out += (out.empty() ? "" : ",") + std::string(Entry::name) + "=" + std::string(to_string(Entry::family));
+    });
+}
+
+std::string joined_or_all(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+    return out.empty() ? "all" : out;
+}
+
+/// A reporter that only lets RunSpecifiedBenchmarks count the selected
+/// benchmarks: returning false from ReportContext stops before any runs.
+class count_only_reporter : public benchmark::BenchmarkReporter {
+public:
+    bool ReportContext(const Context&) override { return false; }
+    void ReportRuns(const std::vector<Run>&) override {}
+};
+
+/// Google Benchmark flags that runspace_bench applies itself: the results file
+/// (--benchmark_out, --benchmark_out_format) is handed to the library only once
+/// something will run, because the library truncates it as soon as it starts —
+/// a selection that matches nothing must leave an earlier results file
+/// untouched. --benchmark_context entries are added here too, so that the
+/// second benchmark::Initialize (which sets the file flags) does not add them twice.
+struct output_flags {
+    std::vector<std::string> file_args;
+    std::vector<std::pair<std::string, std::string>> context;
+};
+
+output_flags take_output_flags(std::vector<std::string>& args) {
+    output_flags out;
+    std::vector<std::string> kept;
+    for (auto& a : args) {
+        const std::string_view arg = a;
+        if (arg.starts_with("--benchmark_out=")) {
+            out.file_args.push_back(a);
+        } else if (arg.starts_with("--benchmark_out_format=")) {
+            const std::string_view format = arg.substr(arg.find('=') + 1);
+            if (format != "console" && format != "json" && format != "csv") {
+                throw option_error("--benchmark_out_format='" + std::string(format) +
+                                   "' is not valid: one of console, json, csv");
+            }
+            out.file_args.push_back(a);
+        } else if (arg.starts_with("--benchmark_context=")) {
+            const std::string_view list = arg.substr(arg.find('=') + 1);
+            std::size_t start = 0;
+            while (start < list.size()) {
+                const std::size_t comma = std::min(list.find(',', start), list.size());
+                const std::string_view pair = list.substr(start, comma - start);
+                const std::size_t eq = pair.find('=');
+                if (eq == std::string_view::npos || eq == 0) {
+                    throw option_error("--benchmark_context: '" + std::string(pair) +
+                                       "' is not valid: expected key=value[,key=value...]");
+                }
+                out.context.emplace_back(std::string(pair.substr(0, eq)), std::string(pair.substr(eq + 1)));
+                start = comma + 1;
+            }
+        } else {
+            kept.push_back(std::move(a));
+        }
+    }
+    args = std::move(kept);
+    return out;
 }
 
 std::string missing_text() {
@@ -66,8 +139,10 @@ int main(int argc, char** argv) {
     using namespace rsb;
     const option_choices choices = known_choices();
     bench_options opts;
+    output_flags output;
     try {
         opts = parse_options(argc, argv, choices);
+        output = take_output_flags(opts.benchmark_args);
     } catch (const option_error& e) {
         std::cerr << "runspace_bench: " << e.what() << "\n(see runspace_bench --help)\n";
         return 2;
@@ -103,13 +178,44 @@ int main(int argc, char** argv) {
     if (benchmark::ReportUnrecognizedArguments(bargc, bargv.data())) return 2;
 
     add_build_context();
+    add_machine_context();
+    std::string families;
+    add_families<queue_registry>(families);
+    add_families<map_registry>(families);
+    benchmark::AddCustomContext("rsb_families", families);
+    benchmark::AddCustomContext("rsb_selection", "scenario=" + joined_or_all(settings.scenarios) +
+                                                     " impl=" + joined_or_all(settings.impls) +
+                                                     " family=" + joined_or_all(settings.families));
     benchmark::AddCustomContext("rsb_missing_peers", missing.empty() ? "none" : missing);
     benchmark::AddCustomContext("rsb_items_per_run", std::to_string(settings.items));
     benchmark::AddCustomContext("rsb_updates_per_run", std::to_string(settings.updates));
+    for (const auto& [key, value] : output.context) benchmark::AddCustomContext(key, value);
     register_queue_benchmarks(settings);
     register_map_benchmarks(settings);
 
-    const std::size_t ran = benchmark::RunSpecifiedBenchmarks();
+    std::size_t ran = 0;
+    if (opts.list) {
+        ran = benchmark::RunSpecifiedBenchmarks();
+    } else {
+        // First pass: count what --benchmark_filter selects, for the progress
+        // display (nothing runs); then the real run with the usual reporters.
+        count_only_reporter counter;
+        const std::size_t selected = benchmark::RunSpecifiedBenchmarks(&counter);
+        if (selected > 0) {
+            if (!output.file_args.empty()) {
+                std::vector<std::string> file_args{opts.benchmark_args.front()};
+                file_args.insert(file_args.end(), output.file_args.begin(), output.file_args.end());
+                std::vector<char*> fargv;
+                for (auto& a : file_args) fargv.push_back(a.data());
+                int fargc = static_cast<int>(fargv.size());
+                fargv.push_back(nullptr);
+                benchmark::Initialize(&fargc, fargv.data());
+            }
+            bench_progress().start(selected);
+            ran = benchmark::RunSpecifiedBenchmarks();
+            bench_progress().finish();
+        }
+    }
     benchmark::Shutdown();
     if (opts.list) return 0;
     if (ran == 0) {

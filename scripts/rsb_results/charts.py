@@ -1,0 +1,343 @@
+"""Charts and the Markdown summary of one results file (needs matplotlib).
+
+For each results file, into <out>/<file stem>/ (SVG and PNG of each chart):
+
+- <scenario>[__<variant>]-throughput: median throughput against the
+  configuration's shape (1p1c, 2p2c, ...; 2t, 8t), one line per
+  implementation, coloured by family (mutex grey, lock-free blue, sharded
+  green, peer orange), error bars spanning the slowest to the fastest
+  repetition. Only where the scenario has at least two shapes.
+- <scenario>[__<variant>]-tutorial: bars at the tutorial's configuration
+  (one runspace per role: 1p1c, 1w1r; otherwise the smallest shape), fastest
+  first, same colours and error bars.
+- <scenario>[__<variant>]-lost-updates: lost updates per run (as a share of
+  the updates attempted, when the file records rsb_updates_per_run) against
+  the shape: the price of the tutorial's get-then-set in counter/racy.
+- <scenario>[__<variant>]-latency-<shape>: latency percentiles (counters named
+  p50, p99, latency_p999_ns, ...), one group of bars per implementation, where
+  a scenario records them.
+- summary.md: provenance, the fastest implementation per configuration, links
+  to every chart, and the full comparison table.
+
+Every chart is titled with the machine and the date of its results file.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, never a display
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import EngFormatter  # noqa: E402
+
+from . import stats, tables  # noqa: E402
+from .results import Benchmark, ResultsFile, is_tutorial_shape, percentile_counters, percentile_label, \
+    shape_key  # noqa: E402
+
+METRIC = tables.DEFAULT_METRIC
+FAMILY_COLOURS = {"mutex": "Greys", "lock-free": "Blues", "sharded": "Greens", "peer": "Oranges",
+                  "unknown": "Purples"}
+FAMILY_ORDER = ["mutex", "lock-free", "sharded", "peer", "unknown"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "*"]
+LINESTYLES = ["-", "--", "-.", ":"]
+CHART_EXTENSIONS = (".svg", ".png")
+
+# Reproducible SVGs (no random ids, no timestamps): regenerating unchanged
+# results leaves the files unchanged in git.
+plt.rcParams["svg.hashsalt"] = "runspace-bench"
+# Text stays text in SVGs: smaller files, and titles can be searched.
+plt.rcParams["svg.fonttype"] = "none"
+plt.rcParams["font.size"] = 9
+
+
+class Styles:
+    """One colour/marker/line style per implementation, shaded within its family."""
+
+    def __init__(self, res: ResultsFile):
+        by_family: dict[str, list[str]] = {}
+        for impl in res.impls():
+            fam = res.family(impl)
+            by_family.setdefault(fam if fam in FAMILY_COLOURS else "unknown", []).append(impl)
+        self.style: dict[str, dict] = {}
+        for fam, impls in by_family.items():
+            cmap = matplotlib.colormaps[FAMILY_COLOURS[fam]]
+            n = len(impls)
+            for i, impl in enumerate(impls):
+                shade = 0.85 if n == 1 else 0.45 + 0.5 * i / (n - 1)
+                self.style[impl] = {"color": cmap(shade), "marker": MARKERS[i % len(MARKERS)],
+                                    "linestyle": LINESTYLES[i % len(LINESTYLES)]}
+
+    def __getitem__(self, impl: str) -> dict:
+        return self.style.get(impl, {"color": "purple", "marker": "o", "linestyle": "-"})
+
+
+def _family_rank(res: ResultsFile, impl: str) -> int:
+    fam = res.family(impl)
+    return FAMILY_ORDER.index(fam) if fam in FAMILY_ORDER else len(FAMILY_ORDER)
+
+
+def _spread(values):
+    """(median, lower error, upper error): error bars from slowest to fastest repetition."""
+    m = stats.median(values)
+    return m, m - min(values), max(values) - m
+
+
+def _slug(scenario: str, variant: tuple) -> str:
+    text = scenario + ("__" + "_".join(variant) if variant else "")
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
+
+
+def _title(what: str, scenario: str, variant: tuple, res: ResultsFile) -> str:
+    name = scenario + (" " + "/".join(variant) if variant else "")
+    return f"{name}: {what}\n{res.title_suffix}"
+
+
+def _save(fig, out_dir: str, stem: str) -> list[str]:
+    paths = []
+    for ext in CHART_EXTENSIONS:
+        path = os.path.join(out_dir, stem + ext)
+        meta = {"Date": None} if ext == ".svg" else {"Software": None}
+        fig.savefig(path, bbox_inches="tight", dpi=110, metadata=meta)
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def _legend(ax, res: ResultsFile):
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        labelled = [(h, f"{lab} ({res.family(lab)})") for h, lab in zip(handles, labels)]
+        ax.legend([h for h, _ in labelled], [t for _, t in labelled], loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  fontsize=8, frameon=False)
+
+
+def _use_log(values) -> bool:
+    positive = [v for v in values if v > 0]
+    return len(positive) >= 2 and max(positive) / min(positive) > 30
+
+
+def _groups(res: ResultsFile) -> dict[tuple, list[Benchmark]]:
+    groups: dict[tuple, list[Benchmark]] = {}
+    for b in res.benchmarks.values():
+        groups.setdefault((b.scenario, b.variant), []).append(b)
+    return groups
+
+
+def throughput_lines(res, scenario, variant, members, styles, out_dir) -> list[str]:
+    shapes = sorted({b.shape for b in members if b.shape}, key=shape_key)
+    if len(shapes) < 2:
+        return []
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    all_values = []
+    for impl in sorted({b.impl for b in members}, key=lambda i: (_family_rank(res, i), res.impls().index(i))):
+        xs, ys, lo, hi = [], [], [], []
+        for b in members:
+            vals = b.values(METRIC)
+            if b.impl != impl or not b.shape or b.error or not vals:
+                continue
+            m, dlo, dhi = _spread(vals)
+            xs.append(shapes.index(b.shape)), ys.append(m), lo.append(dlo), hi.append(dhi)
+            all_values += vals
+        if not xs:
+            continue
+        order = sorted(range(len(xs)), key=lambda k: xs[k])
+        st = styles[impl]
+        ax.errorbar([xs[k] for k in order], [ys[k] for k in order],
+                    yerr=[[lo[k] for k in order], [hi[k] for k in order]], label=impl, capsize=3, linewidth=1.4,
+                    markersize=5, **st)
+    if not all_values:
+        plt.close(fig)
+        return []
+    ax.set_xticks(range(len(shapes)), shapes)
+    ax.set_xlabel("configuration (threads per role)")
+    ax.set_ylabel("throughput (items/s, median of repetitions)")
+    if _use_log(all_values):
+        ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(EngFormatter(unit="/s"))
+    ax.grid(True, which="major", alpha=0.3)
+    ax.set_title(_title("throughput by configuration (bars: slowest to fastest repetition)", scenario, variant, res))
+    _legend(ax, res)
+    return _save(fig, out_dir, _slug(scenario, variant) + "-throughput")
+
+
+def tutorial_shape(members) -> str | None:
+    shapes = sorted({b.shape for b in members if b.shape}, key=shape_key)
+    return next((s for s in shapes if is_tutorial_shape(s)), shapes[0] if shapes else None)
+
+
+def tutorial_bars(res, scenario, variant, members, styles, out_dir) -> list[str]:
+    shape = tutorial_shape(members)
+    rows = []
+    for b in members:
+        vals = b.values(METRIC)
+        if b.shape == shape and not b.error and vals:
+            rows.append((b.impl, *_spread(vals)))
+    if not rows:
+        return []
+    rows.sort(key=lambda r: r[1])  # fastest at the top of a horizontal bar chart
+    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.32 * len(rows)))
+    ax.barh(range(len(rows)), [r[1] for r in rows], xerr=[[r[2] for r in rows], [r[3] for r in rows]],
+            color=[styles[r[0]]["color"] for r in rows], edgecolor="black", linewidth=0.4, capsize=3)
+    ax.set_yticks(range(len(rows)), [f"{r[0]} ({res.family(r[0])})" for r in rows])
+    ax.xaxis.set_major_formatter(EngFormatter(unit="/s"))
+    ax.set_xlabel("throughput (items/s, median; bars: slowest to fastest repetition)")
+    ax.grid(True, axis="x", alpha=0.3)
+    where = shape if shape else "its only configuration"
+    note = " (the tutorial)" if is_tutorial_shape(shape) else ""
+    ax.set_title(_title(f"throughput at {where}{note}", scenario, variant, res))
+    return _save(fig, out_dir, _slug(scenario, variant) + "-tutorial")
+
+
+def lost_updates(res, scenario, variant, members, styles, out_dir) -> list[str]:
+    if not any("lost_updates" in b.metrics() for b in members):
+        return []
+    if "racy" not in variant and not any(v > 0 for b in members for v in b.values("lost_updates")):
+        return []
+    per_run = res.context.get("rsb_updates_per_run")
+    try:
+        scale = 100.0 / float(per_run)
+        ylabel = "lost updates (% of the updates attempted per run)"
+    except (TypeError, ValueError, ZeroDivisionError):
+        scale, ylabel = 1.0, "lost updates per run"
+    shapes = sorted({b.shape for b in members if b.shape}, key=shape_key) or [None]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    drawn = False
+    for impl in sorted({b.impl for b in members}, key=lambda i: (_family_rank(res, i), res.impls().index(i))):
+        pts = []
+        for b in members:
+            vals = [v * scale for v in b.values("lost_updates")]
+            if b.impl == impl and vals and not b.error:
+                pts.append((shapes.index(b.shape) if b.shape in shapes else 0, *_spread(vals)))
+        if not pts:
+            continue
+        pts.sort()
+        ax.errorbar([p[0] for p in pts], [p[1] for p in pts], yerr=[[p[2] for p in pts], [p[3] for p in pts]],
+                    label=impl, capsize=3, linewidth=1.4, markersize=5, **styles[impl])
+        drawn = True
+    if not drawn:
+        plt.close(fig)
+        return []
+    ax.set_xticks(range(len(shapes)), [s or "-" for s in shapes])
+    ax.set_xlabel("configuration (writers w, readers r)")
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.grid(True, alpha=0.3)
+    ax.set_title(_title("lost updates (get-then-set races)", scenario, variant, res))
+    _legend(ax, res)
+    return _save(fig, out_dir, _slug(scenario, variant) + "-lost-updates")
+
+
+def latency(res, scenario, variant, members, styles, out_dir) -> list[str]:
+    names = set()
+    for b in members:
+        names |= b.metrics()
+    pcts = percentile_counters(names)
+    if not pcts:
+        return []
+    unit = next((u for u in ("ns", "us", "ms") if pcts[0][1].endswith("_" + u)), "")
+    paths = []
+    for shape in sorted({b.shape for b in members}, key=shape_key):
+        rows = [b for b in members if b.shape == shape and not b.error and b.samples]
+        rows = [b for b in rows if any(b.values(n) for _, n in pcts)]
+        if not rows:
+            continue
+        rows.sort(key=lambda b: stats.median(b.values(pcts[0][1]) or [math.inf]))
+        fig, ax = plt.subplots(figsize=(max(6.0, 1.0 + 0.9 * len(rows)), 4.5))
+        width = 0.8 / len(pcts)
+        palette = matplotlib.colormaps["viridis"]
+        for k, (pct, counter) in enumerate(pcts):
+            xs, ys, lo, hi = [], [], [], []
+            for i, b in enumerate(rows):
+                vals = b.values(counter)
+                if vals:
+                    m, dlo, dhi = _spread(vals)
+                    xs.append(i - 0.4 + width * (k + 0.5)), ys.append(m), lo.append(dlo), hi.append(dhi)
+            ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, label=percentile_label(pct),
+                   color=palette(0.15 + 0.7 * k / max(1, len(pcts) - 1)), edgecolor="black", linewidth=0.3)
+        ax.set_xticks(range(len(rows)), [b.impl for b in rows], rotation=30, ha="right")
+        for tick, b in zip(ax.get_xticklabels(), rows):
+            tick.set_color(styles[b.impl]["color"] if res.family(b.impl) != "mutex" else "black")
+        ax.set_yscale("log")
+        ax.set_ylabel(f"latency ({unit or 'counter units'}; median of repetitions, log scale)")
+        ax.grid(True, axis="y", which="major", alpha=0.3)
+        ax.legend(fontsize=8, frameon=False)
+        ax.set_title(_title(f"latency percentiles at {shape or '-'}", scenario, variant, res))
+        paths += _save(fig, out_dir, _slug(scenario, variant) + f"-latency-{shape or 'all'}")
+    return paths
+
+
+def generate(res: ResultsFile, out_dir: str) -> list[str]:
+    """Writes every chart of one results file into out_dir; returns their paths
+    (stale charts from an earlier run of the same file are removed first)."""
+    os.makedirs(out_dir, exist_ok=True)
+    for name in os.listdir(out_dir):
+        if name.endswith(CHART_EXTENSIONS):
+            os.remove(os.path.join(out_dir, name))
+    styles = Styles(res)
+    paths = []
+    for (scenario, variant), members in _groups(res).items():
+        for chart in (throughput_lines, tutorial_bars, lost_updates, latency):
+            paths += chart(res, scenario, variant, members, styles, out_dir)
+    return paths
+
+
+def _provenance(res: ResultsFile) -> list[str]:
+    c = res.context
+
+    def get(key, default="not recorded"):
+        v = c.get(key)
+        return str(v) if v not in (None, "") else default
+
+    dirty = get("rsb_git_dirty", "")
+    commit = get("rsb_git_commit")
+    return [
+        f"- machine: {res.machine}; CPU: {get('rsb_cpu_model')}, {get('num_cpus')} logical CPUs "
+        f"({get('rsb_cpus_allowed')} allowed to the run); hypervisor: {get('rsb_hypervisor')}"
+        f"{'; virtualization: ' + get('rsb_virtualization') if c.get('rsb_virtualization') else ''}; "
+        f"CPU governor: {get('rsb_cpu_governor')}; thread pinning: {get('rsb_thread_pinning')}",
+        f"- build: {get('rsb_build_type')}, {get('rsb_compiler')}, flags `{get('rsb_cxx_flags').strip()}`, "
+        f"sanitizers: {get('rsb_sanitizers')}; false-sharing range {get('rsb_false_sharing_range')} bytes",
+        f"- commit: {commit}{' (working tree dirty)' if dirty == 'yes' else ''}; recorded {get('date')}",
+        f"- run: {res.repetitions()} repetition(s); {get('rsb_items_per_run')} items per producer_consumer run, "
+        f"{get('rsb_updates_per_run')} updates per counter run; selection: {get('rsb_selection')}",
+        f"- libraries: {get('rsb_library_versions')}; missing peers: {get('rsb_missing_peers')}",
+    ]
+
+
+def summary_markdown(res: ResultsFile, chart_paths: list[str], link_prefix: str) -> str:
+    """Markdown: provenance, fastest implementation per configuration, charts, full table."""
+    lines = [f"## {res.machine}, {res.date} (`{os.path.basename(res.path)}`)", ""]
+    lines += _provenance(res) + [""]
+    lines += ["### Fastest implementation per configuration", "",
+              "Median items/s over the repetitions; the ratio is to the mutex baseline "
+              f"({' or '.join(tables.DEFAULT_BASELINES)}) of the same configuration.", "",
+              "| scenario | configuration | fastest | family | median | vs mutex baseline | CV |",
+              "|---|---|---|---|---|---|---|"]
+    groups: dict[tuple, list[Benchmark]] = {}
+    for b in res.benchmarks.values():
+        groups.setdefault((b.scenario, b.config), []).append(b)
+    for (scenario, config), members in groups.items():
+        ok = [(stats.median(b.values(METRIC)), b) for b in members if not b.error and b.values(METRIC)]
+        if not ok:
+            continue
+        best_m, best = max(ok, key=lambda t: t[0])
+        base = next((m for m, b in ok for x in tables.DEFAULT_BASELINES if b.impl == x), math.nan)
+        ratio = best_m / base if base and not math.isnan(base) else math.nan
+        lines.append(f"| {scenario} | {best.config_text} | {best.impl} | {res.family(best.impl)} | "
+                     f"{tables.format_value(best_m, METRIC)} | {tables.format_ratio(ratio)} | "
+                     f"{tables.format_pct(stats.cv(best.values(METRIC)))} |")
+    failed = [b.name for b in res.benchmarks.values() if b.error]
+    if failed:
+        lines += ["", f"**Failed benchmarks ({len(failed)}):** " + ", ".join(failed)]
+    lines += ["", "### Charts", ""]
+    for p in chart_paths:
+        if p.endswith(".svg"):
+            stem = os.path.basename(p)
+            lines.append(f"![{stem[:-4]}]({link_prefix}{stem})")
+    table = tables.single_file_table(res, list(tables.DEFAULT_BASELINES), METRIC, lambda b: True)
+    lines += ["", "<details><summary>Every implementation and configuration</summary>", "",
+              tables.render(table, "markdown"), "</details>", ""]
+    return "\n".join(lines)

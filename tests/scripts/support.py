@@ -1,0 +1,80 @@
+"""Shared helpers for the results-script tests (tests/scripts/).
+
+The fixtures are made by the benchmark binary itself at test time: a smoke run
+of the mutex baselines with three repetitions, written as Google Benchmark
+JSON. Tests never look at timing values, only at structure (names, counts,
+ratios that hold whatever the timings are). The binary comes from RSB_BENCH
+(CTest sets it); a missing RSB_BENCH is an error, not a skip.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCRIPTS = os.path.join(SOURCE_DIR, "scripts")
+sys.path.insert(0, SCRIPTS)
+
+FIXTURE_IMPLS = "mutex_queue,mutex_map"
+FIXTURE_REPETITIONS = 3
+
+
+def bench_binary() -> str:
+    path = os.environ.get("RSB_BENCH", "")
+    if not path or not os.access(path, os.X_OK):
+        raise RuntimeError("set RSB_BENCH to the runspace_bench binary (CTest does: see tests/CMakeLists.txt)")
+    return path
+
+
+def make_fixture(directory: str, name: str = "fixture.json") -> str:
+    """Runs the binary (smoke sizes, 3 repetitions) and returns the JSON path."""
+    out = os.path.join(directory, name)
+    cmd = [bench_binary(), "--smoke", f"--impl={FIXTURE_IMPLS}", "--scenario=producer_consumer,counter",
+           f"--benchmark_repetitions={FIXTURE_REPETITIONS}", f"--benchmark_out={out}",
+           "--benchmark_out_format=json"]
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=600)
+    if done.returncode != 0:
+        raise RuntimeError(f"fixture run failed ({done.returncode}): {' '.join(cmd)}\n{done.stderr[-2000:]}")
+    return out
+
+
+def write(directory: str, name: str, text: str) -> str:
+    path = os.path.join(directory, name)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def bad_files(directory: str, fixture: str) -> dict:
+    """Malformed, empty and foreign results files, by kind."""
+    with open(fixture, encoding="utf-8") as f:
+        text = f.read()
+    data = json.loads(text)
+    foreign_gb = {"context": {k: v for k, v in data["context"].items() if not k.startswith("rsb_")},
+                  "benchmarks": data["benchmarks"]}
+    return {
+        "truncated": write(directory, "truncated.json", text[: len(text) // 2]),
+        "empty": write(directory, "empty.json", ""),
+        "foreign": write(directory, "foreign.json", json.dumps({"name": "not a benchmark", "values": [1, 2]})),
+        "foreign_gb": write(directory, "foreign_gb.json", json.dumps(foreign_gb)),
+        "no_benchmarks": write(directory, "no_benchmarks.json", json.dumps({"context": data["context"],
+                                                                            "benchmarks": []})),
+    }
+
+
+def run_script(name, *args, python=None, env=None, timeout=600):
+    """Runs scripts/<name> (through `python` when given); returns CompletedProcess."""
+    cmd = ([python] if python else []) + [os.path.join(SCRIPTS, name)] + [str(a) for a in args]
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env)
+
+
+class TempDirMixin:
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="rsb-scripts-")
+        self.tmp = self._tmp.name
+
+    def tearDown(self):
+        self._tmp.cleanup()

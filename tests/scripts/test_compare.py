@@ -1,0 +1,208 @@
+"""scripts/compare on fixtures made by runspace_bench at test time."""
+
+import csv
+import io
+import json
+import os
+import tempfile
+import unittest
+
+import support
+
+FIXTURE_DIR = None
+FIXTURE = None
+
+
+def setUpModule():
+    global FIXTURE_DIR, FIXTURE
+    FIXTURE_DIR = tempfile.TemporaryDirectory(prefix="rsb-compare-")
+    FIXTURE = support.make_fixture(FIXTURE_DIR.name)
+
+
+def tearDownModule():
+    FIXTURE_DIR.cleanup()
+
+
+def fixture_data():
+    with open(FIXTURE, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def iteration_names(data):
+    from rsb_results.results import parse_name
+    names = set()
+    for row in data["benchmarks"]:
+        if row.get("run_type") == "iteration":
+            s, i, c = parse_name(row["run_name"])
+            names.add("/".join((s, i) + c))
+    return names
+
+
+class Loading(unittest.TestCase):
+    def test_fixture_parses_into_scenarios_impls_and_repetitions(self):
+        from rsb_results.results import load
+        res = load(FIXTURE)
+        self.assertEqual(set(res.scenarios()), {"producer_consumer", "counter"})
+        self.assertEqual(set(res.impls()), {"mutex_queue", "mutex_map"})
+        self.assertEqual(res.family("mutex_queue"), "mutex")
+        self.assertEqual(res.family("mutex_map"), "mutex")
+        self.assertEqual(set(res.benchmarks), iteration_names(fixture_data()))
+        for b in res.benchmarks.values():
+            self.assertIsNone(b.error, b.name)
+            self.assertEqual(len(b.samples), support.FIXTURE_REPETITIONS, b.name)
+            self.assertEqual(len(b.values("items_per_second")), support.FIXTURE_REPETITIONS, b.name)
+        self.assertIn("counter/mutex_map/racy/1w1r", res.benchmarks)
+        self.assertEqual(res.benchmarks["counter/mutex_map/racy/1w1r"].variant, ("racy",))
+        self.assertEqual(res.benchmarks["counter/mutex_map/racy/1w1r"].shape, "1w1r")
+
+
+class OneFile(support.TempDirMixin, unittest.TestCase):
+    def test_table_lists_every_benchmark_with_its_baseline(self):
+        done = support.run_script("compare", FIXTURE)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        for name in iteration_names(fixture_data()):
+            scenario, impl, *config = name.split("/")
+            line = next((l for l in done.stdout.splitlines()
+                         if l.split()[:3] == [scenario, "/".join(config), impl]), None)
+            self.assertIsNotNone(line, f"{name} missing from:\n{done.stdout}")
+            self.assertIn("1.00x (baseline)", line)  # each configuration has one implementation: its baseline
+
+    def test_csv_has_one_row_per_benchmark_and_consistent_ratios(self):
+        done = support.run_script("compare", FIXTURE, "--format=csv")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        rows = list(csv.DictReader(io.StringIO(done.stdout)))
+        self.assertEqual(len(rows), len(iteration_names(fixture_data())))
+        for r in rows:
+            self.assertEqual(r["n"], str(support.FIXTURE_REPETITIONS))
+            self.assertTrue(r["vs baseline"].startswith("1.00x"), r)
+            self.assertTrue(r["CV"].endswith("%"), r)
+
+    def test_markdown(self):
+        done = support.run_script("compare", FIXTURE, "--format=markdown", "--scenario=counter")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        lines = done.stdout.splitlines()
+        self.assertTrue(lines[0].startswith("| scenario | configuration | implementation |"), lines[0])
+        self.assertEqual(lines[1].count("---"), 8)
+        body = [l for l in lines[2:] if l.startswith("| ")]
+        self.assertTrue(body and all(l.startswith("| counter |") for l in body), done.stdout)
+
+    def test_ratio_to_another_baseline(self):
+        # A second implementation is made from the fixture with exactly twice
+        # the throughput of mutex_queue in every repetition: ratio 2.00x.
+        data = fixture_data()
+        extra = []
+        for row in data["benchmarks"]:
+            if "/mutex_queue/" in row["name"]:
+                twin = dict(row, name=row["name"].replace("/mutex_queue/", "/twice_queue/"),
+                            run_name=row["run_name"].replace("/mutex_queue/", "/twice_queue/"),
+                            items_per_second=2 * row["items_per_second"])
+                extra.append(twin)
+        data["benchmarks"] += extra
+        data["context"]["rsb_families"] += ",twice_queue=lock-free"
+        path = support.write(self.tmp, "twice.json", json.dumps(data))
+        done = support.run_script("compare", path, "--format=csv", "--scenario=producer_consumer")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        rows = list(csv.DictReader(io.StringIO(done.stdout)))
+        twice = [r for r in rows if r["implementation"] == "twice_queue"]
+        self.assertTrue(twice)
+        for r in twice:
+            self.assertEqual(r["vs baseline"], "2.00x")
+            self.assertEqual(r["family"], "lock-free")
+        done = support.run_script("compare", path, "--format=csv", "--baseline=twice_queue",
+                                  "--scenario=producer_consumer")
+        rows = list(csv.DictReader(io.StringIO(done.stdout)))
+        self.assertTrue(all(r["vs baseline"].startswith("0.50x") for r in rows if r["implementation"] ==
+                            "mutex_queue"))
+
+
+class TwoFiles(support.TempDirMixin, unittest.TestCase):
+    def synthetic(self, name, factor_of_max, repetitions):
+        """The fixture with `repetitions` rows per benchmark whose throughput is
+        factor_of_max x (the fixture's largest value for it) + repetition index:
+        fully separated from the original's values whatever the timings."""
+        data = fixture_data()
+        by_name = {}
+        for row in data["benchmarks"]:
+            if row.get("run_type") == "iteration":
+                by_name.setdefault(row["run_name"], []).append(row)
+        rows = []
+        for run_name, reps in by_name.items():
+            top = max(r["items_per_second"] for r in reps)
+            for i in range(repetitions):
+                rows.append(dict(reps[0], repetition_index=i, repetitions=repetitions,
+                                 items_per_second=factor_of_max * top + i))
+        data["benchmarks"] = rows
+        return support.write(self.tmp, name, json.dumps(data)), len(by_name)
+
+    def test_same_file_is_not_significant(self):
+        done = support.run_script("compare", FIXTURE, FIXTURE, "--format=csv")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        rows = list(csv.DictReader(io.StringIO(done.stdout)))
+        self.assertEqual(len(rows), len(iteration_names(fixture_data())))
+        for r in rows:
+            self.assertEqual(r["B/A"], "1.00x")
+            self.assertEqual(r["significant"], "n too small")  # 3 repetitions: smallest p is 0.1
+
+    def test_separated_samples_are_significant(self):
+        a, n = self.synthetic("a.json", 1, 5)
+        b, _ = self.synthetic("b.json", 4, 5)
+        done = support.run_script("compare", a, b, "--format=csv")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        rows = list(csv.DictReader(io.StringIO(done.stdout)))
+        self.assertEqual(len(rows), n)
+        for r in rows:
+            self.assertEqual(r["significant"], "yes", r)
+            self.assertEqual(r["p"], "0.0079", r)  # exact: 2 / C(10, 5)
+            self.assertEqual(r["n A/B"], "5/5")
+            ratio = float(r["B/A"].rstrip("x"))
+            self.assertGreater(ratio, 3.9)
+
+    def test_benchmarks_in_one_file_only_are_listed(self):
+        data = fixture_data()
+        data["benchmarks"] = [r for r in data["benchmarks"] if "/mutex_map/" not in r["name"]]
+        path = support.write(self.tmp, "queues_only.json", json.dumps(data))
+        done = support.run_script("compare", FIXTURE, path)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("only in A", done.stdout)
+        self.assertIn("counter/mutex_map/racy/1w1r", done.stdout)
+
+
+class BadInput(support.TempDirMixin, unittest.TestCase):
+    def assert_clean_failure(self, done, status, *needles):
+        self.assertEqual(done.returncode, status, done.stdout + done.stderr)
+        self.assertNotIn("Traceback", done.stderr)
+        for n in needles:
+            self.assertIn(n, done.stderr)
+
+    def test_unusable_files_name_the_file(self):
+        bad = support.bad_files(self.tmp, FIXTURE)
+        expectations = {"truncated": "is not valid JSON", "empty": "is empty",
+                        "foreign": "is not a Google Benchmark JSON file",
+                        "foreign_gb": "was not written by runspace_bench",
+                        "no_benchmarks": "contains no benchmark results"}
+        for kind, path in bad.items():
+            with self.subTest(kind=kind):
+                self.assert_clean_failure(support.run_script("compare", path), 1, path, expectations[kind])
+                self.assert_clean_failure(support.run_script("compare", FIXTURE, path), 1, path)
+        missing = os.path.join(self.tmp, "missing.json")
+        self.assert_clean_failure(support.run_script("compare", missing), 1, missing, "no such file")
+
+    def test_bad_arguments(self):
+        cases = [
+            ((), "the following arguments are required"),
+            ((FIXTURE, FIXTURE, FIXTURE), "expected one or two results files"),
+            ((FIXTURE, "--format=xml"), "invalid choice: 'xml'"),
+            ((FIXTURE, "--baseline=nope"), "valid: mutex_map, mutex_queue"),
+            ((FIXTURE, "--metric=nope"), "items_per_second"),
+            ((FIXTURE, "--scenario=nope"), "valid: counter, producer_consumer"),
+            ((FIXTURE, "--family=nope"), "valid: mutex"),
+            ((FIXTURE, FIXTURE, "--alpha=2"), "between 0 and 1"),
+            ((FIXTURE, "--bogus"), "unrecognized arguments: --bogus"),
+        ]
+        for args, needle in cases:
+            with self.subTest(args=args):
+                self.assert_clean_failure(support.run_script("compare", *args), 2, needle)
+
+
+if __name__ == "__main__":
+    unittest.main()
