@@ -14,6 +14,22 @@
 //  - atomic: update(Jeton, v + 2) (or the map's atomic add). Verified: Jeton
 //            ends at exactly 5 + 2·W·K and no reader ever sees it decrease.
 //
+// Reported, besides the writers' throughput (items = updates applied): the
+// readers' throughput (reads_per_second), how stale their values were, and
+// fairness within each group (fairness.hpp). Staleness: every 8th read, a
+// reader counts the updates the writers had *completed* just before and just
+// after its get (writers publish their progress with release stores); a value
+// reflecting fewer updates than were completed before the read began is a
+// linearizability violation (`stale_violations`, must be 0 in atomic mode);
+// `stale_mean`/`stale_max` are how many completed updates (counted just after
+// the read) the value did not include.
+//
+// The hot-key counter (`run_hot_counter`, scenario `hot_counter`) isolates
+// the single key: W writers add 2 to one counter, R readers read it, and the
+// contenders are every map (through atomic_add on one key), the striped
+// counter, and two reference ceilings: one shared atomic add, and
+// per-runspace counters that share nothing.
+//
 // Values are 64-bit integers: `Name` holds the index of a runspace name in the
 // run's name table (0 is the tutorial's "Qui ?"), `Continue` holds 1 or 0.
 // Maps keyed by strings use the tutorial's names as keys; maps limited to
@@ -22,14 +38,18 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
 
+#include "cache_padded.hpp"
 #include "concepts.hpp"
+#include "fairness.hpp"
 #include "scenario.hpp"
+#include "striped_counter.hpp"
 
 namespace rsb {
 
@@ -97,12 +117,17 @@ template <shared_map M>
     std::atomic<unsigned> writers_left{cfg.writers};
     // Written by each reader at its end; read after the run (join orders it).
     std::vector<std::uint64_t> decreases(cfg.readers, 0);
+    struct staleness {
+        std::uint64_t samples = 0, lag_sum = 0, lag_max = 0, violations = 0;
+    };
+    std::vector<staleness> stale(cfg.readers);
+    progress_board writers_progress(cfg.writers);
 
     runspace_pool pool(console, cfg.pool);
     pool.set_variable("personnage", *personnage);
 
     for (unsigned w = 0; w < cfg.writers; ++w) {
-        pool.add(names[1 + w], [&, id = V(1 + w)](runspace_context& ctx) {
+        pool.add(names[1 + w], [&, w, id = V(1 + w)](runspace_context& ctx) {
             M& p = ctx.variable<M>("personnage");
             // The last writer out turns Continue false, even if a writer throws.
             struct last_one_out {
@@ -114,7 +139,8 @@ template <shared_map M>
                 }
             } guard{writers_left, p, continue_key};
             ctx.set_activity("raising Jeton");
-            for (std::uint64_t k = 0; k < cfg.updates_per_writer && ctx.keep_going(); ++k) {
+            std::uint64_t k = 0;
+            for (; k < cfg.updates_per_writer && ctx.keep_going(); ++k) {
                 p.set(name_key, id);
                 if (cfg.mode == counter_mode::racy) {
                     const std::optional<V> v = p.get(jeton_key);
@@ -123,8 +149,10 @@ template <shared_map M>
                 } else {
                     (void)atomic_add(p, jeton_key, V{jeton_step});
                 }
+                writers_progress.publish(w, k + 1);  // after the update returned (staleness check)
                 ctx.count_ops();
             }
+            writers_progress.finish(w, k);
         });
     }
     for (unsigned r = 0; r < cfg.readers; ++r) {
@@ -132,19 +160,33 @@ template <shared_map M>
             M& p = ctx.variable<M>("personnage");
             V last = jeton_start;
             std::uint64_t seen_decrease = 0;
+            staleness st;
             ctx.set_activity("reading Jeton");
-            while (ctx.keep_going()) {
+            for (std::uint64_t n = 0; ctx.keep_going(); ++n) {
                 const std::optional<V> go_on = p.get(continue_key);
                 if (!go_on) throw std::runtime_error("$personnage.Continue disappeared");
                 if (*go_on == 0) break;
                 p.set(name_key, id);
+                const bool sample = n % 8 == 0;
+                const std::uint64_t done_before = sample ? writers_progress.completed() : 0;
                 const std::optional<V> v = p.get(jeton_key);
                 if (!v) throw std::runtime_error("$personnage.Jeton disappeared");
+                if (sample) {
+                    const std::uint64_t done_after = writers_progress.completed();
+                    const std::int64_t seen = (static_cast<std::int64_t>(*v) - jeton_start) / jeton_step;
+                    const std::uint64_t included = seen < 0 ? 0 : static_cast<std::uint64_t>(seen);
+                    if (included < done_before) ++st.violations;
+                    const std::uint64_t lag = done_after > included ? done_after - included : 0;
+                    st.lag_sum += lag;
+                    st.lag_max = std::max(st.lag_max, lag);
+                    ++st.samples;
+                }
                 if (*v < last) ++seen_decrease;
                 last = *v;
                 ctx.count_ops();
             }
             decreases[r] = seen_decrease;
+            stale[r] = st;
         });
     }
 
@@ -196,10 +238,14 @@ template <shared_map M>
                 if (total_decreases != 0)
                     add_failure(result, "readers saw Jeton decrease " + std::to_string(total_decreases) +
                                             " times under atomic updates");
+                std::uint64_t violations = 0;
+                for (const auto& st : stale) violations += st.violations;
+                if (violations != 0)
+                    add_failure(result, std::to_string(violations) +
+                                            " reads of Jeton missed updates that had completed before the read began");
             }
         }
     }
-    const auto shares = fair_shares(reader_ops);
     result.items = static_cast<double>(updates);
     result.counters["reads"] = static_cast<double>(reads);
     result.counters["reads_per_second"] =
@@ -210,8 +256,188 @@ template <shared_map M>
     } else {
         result.counters["lost_updates"] = 0;
     }
-    result.counters["share_min"] = shares.min;
-    result.counters["share_max"] = shares.max;
+    staleness all;
+    for (const auto& st : stale) {
+        all.samples += st.samples;
+        all.lag_sum += st.lag_sum;
+        all.lag_max = std::max(all.lag_max, st.lag_max);
+        all.violations += st.violations;
+    }
+    result.counters["stale_mean"] =
+        all.samples > 0 ? static_cast<double>(all.lag_sum) / static_cast<double>(all.samples) : 0.0;
+    result.counters["stale_max"] = static_cast<double>(all.lag_max);
+    result.counters["stale_violations"] = static_cast<double>(all.violations);
+    report_fairness(result, "reader_", reader_ops);
+    report_fairness(result, "writer_", writers_progress.snapshot());
+    return result;
+}
+
+// ---------------------------------------------------------------------------
+// hot_counter: one key, nothing else
+// ---------------------------------------------------------------------------
+
+/// What the hot-key counter runs on: `C(stripes, initial)`, `add(stripe, delta)`
+/// from writer `stripe` (0…stripes-1), and `read()`.
+template <class C>
+concept hot_counter = std::constructible_from<C, std::size_t, std::int64_t> &&
+    requires(C& c, const C& cc, std::size_t stripe, std::int64_t d) {
+        c.add(stripe, d);
+        { cc.read() } -> std::convertible_to<std::int64_t>;
+    };
+
+/// Ceiling: every writer adds to ONE std::atomic — the best any design that
+/// keeps the counter in one word can do (one line bouncing between cores).
+class shared_atomic_counter {
+public:
+    shared_atomic_counter(std::size_t /*stripes*/, std::int64_t initial) { value_->store(initial, std::memory_order_relaxed); }
+    // Relaxed: the counter publishes only itself; coherence orders its RMWs.
+    void add(std::size_t /*stripe*/, std::int64_t d) noexcept { value_->fetch_add(d, std::memory_order_relaxed); }
+    [[nodiscard]] std::int64_t read() const noexcept { return value_->load(std::memory_order_relaxed); }
+
+private:
+    cache_padded<std::atomic<std::int64_t>> value_;
+};
+
+/// Ceiling: each writer owns a counter on its own line and bumps it with a
+/// plain load+store (single writer: no read-modify-write instruction at all);
+/// readers sum. Nothing is shared between writers — what the hardware does
+/// when no coordination is needed.
+class per_runspace_counters {
+public:
+    per_runspace_counters(std::size_t stripes, std::int64_t initial)
+        : n_(stripes == 0 ? 1 : stripes), cells_(std::make_unique<cache_padded<std::atomic<std::int64_t>>[]>(n_)) {
+        cells_[0]->store(initial, std::memory_order_relaxed);
+    }
+    // Relaxed load+store: single writer per cell (the scenario gives each
+    // writer its own stripe), so no increment can be lost; readers only sum.
+    void add(std::size_t stripe, std::int64_t d) noexcept {
+        auto& c = *cells_[stripe % n_];
+        c.store(c.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+    }
+    [[nodiscard]] std::int64_t read() const noexcept {
+        std::int64_t sum = 0;
+        for (std::size_t i = 0; i < n_; ++i) sum += cells_[i]->load(std::memory_order_relaxed);  // as in add
+        return sum;
+    }
+
+private:
+    std::size_t n_;
+    std::unique_ptr<cache_padded<std::atomic<std::int64_t>>[]> cells_;
+};
+
+/// A shared map used as the hot counter: Jeton's key, atomic_add, get.
+template <shared_map M>
+class map_hot_key {
+public:
+    map_hot_key(std::size_t /*stripes*/, std::int64_t initial)
+        : map_(16), key_(personnage_key<typename M::key_type>(personnage_field::jeton)) {
+        map_.set(key_, static_cast<typename M::mapped_type>(initial));
+    }
+    void add(std::size_t /*stripe*/, std::int64_t d) { (void)atomic_add(map_, key_, static_cast<typename M::mapped_type>(d)); }
+    [[nodiscard]] std::int64_t read() const {
+        return static_cast<std::int64_t>(map_.get(key_).value_or(0));
+    }
+
+private:
+    M map_;
+    typename M::key_type key_;
+};
+
+static_assert(hot_counter<striped_counter<std::int64_t>>);
+static_assert(hot_counter<shared_atomic_counter>);
+static_assert(hot_counter<per_runspace_counters>);
+
+struct hot_counter_config {
+    unsigned writers = 1;
+    unsigned readers = 1;  ///< 0 allowed: writers alone
+    std::uint64_t updates_per_writer = 100'000;
+    pool_options pool{};
+};
+
+/// W writers add jeton_step K times each to a fresh C; R readers read until
+/// the writers are done. Verified: the final value is exactly
+/// jeton_start + jeton_step·W·K, and no reader saw the value decrease.
+template <hot_counter C>
+[[nodiscard]] scenario_result run_hot_counter(const hot_counter_config& cfg, host& console) {
+    scenario_result result;
+    if (cfg.writers == 0) {
+        add_failure(result, "hot_counter needs at least one writer");
+        return result;
+    }
+    auto counter = std::make_unique<C>(cfg.writers, jeton_start);
+    std::atomic<unsigned> writers_left{cfg.writers};
+    std::vector<std::uint64_t> decreases(cfg.readers, 0);  // each reader writes its own, read after join
+    progress_board writers_progress(cfg.writers);
+
+    runspace_pool pool(console, cfg.pool);
+    pool.set_variable("Jeton", *counter);
+    const std::vector<std::string> names = personnage_names(cfg.writers, cfg.readers);
+    for (unsigned w = 0; w < cfg.writers; ++w) {
+        pool.add(names[1 + w], [&, w](runspace_context& ctx) {
+            C& jeton = ctx.variable<C>("Jeton");
+            struct last_one_out {
+                std::atomic<unsigned>& left;
+                // Release: pairs with the readers' acquire load, so a reader
+                // that sees 0 writers left reads the final value.
+                ~last_one_out() { left.fetch_sub(1, std::memory_order_release); }
+            } guard{writers_left};
+            ctx.set_activity("adding to Jeton");
+            std::uint64_t k = 0;
+            for (; k < cfg.updates_per_writer && ctx.keep_going(); ++k) jeton.add(w, jeton_step);
+            ctx.count_ops(k);
+            writers_progress.finish(w, k);
+        });
+    }
+    for (unsigned r = 0; r < cfg.readers; ++r) {
+        pool.add(names[1 + cfg.writers + r], [&, r](runspace_context& ctx) {
+            const C& jeton = ctx.variable<C>("Jeton");
+            std::int64_t last = jeton_start;
+            std::uint64_t seen_decrease = 0;
+            std::uint64_t reads = 0;
+            ctx.set_activity("reading Jeton");
+            // Acquire: pairs with the writers' release decrement (see above).
+            while (ctx.keep_going() && writers_left.load(std::memory_order_acquire) != 0) {
+                const std::int64_t v = jeton.read();
+                if (v < last) ++seen_decrease;
+                last = v;
+                ++reads;
+            }
+            ctx.count_ops(reads);
+            decreases[r] = seen_decrease;
+        });
+    }
+    result.run = pool.invoke();
+    add_failure(result, result.run.failure);
+
+    std::uint64_t updates = 0;
+    std::uint64_t reads = 0;
+    std::vector<std::uint64_t> reader_ops;
+    for (std::size_t i = 0; i < result.run.runspaces.size(); ++i) {
+        if (i < cfg.writers) {
+            updates += result.run.runspaces[i].ops;
+        } else {
+            reads += result.run.runspaces[i].ops;
+            reader_ops.push_back(result.run.runspaces[i].ops);
+        }
+    }
+    const std::int64_t expected = jeton_start + jeton_step * static_cast<std::int64_t>(updates);
+    if (result.ok()) {
+        if (updates != std::uint64_t{cfg.writers} * cfg.updates_per_writer)
+            add_failure(result, "writers applied " + std::to_string(updates) + " adds, expected " +
+                                    std::to_string(std::uint64_t{cfg.writers} * cfg.updates_per_writer));
+        const std::int64_t got = counter->read();
+        if (got != expected)
+            add_failure(result, "Jeton ended at " + std::to_string(got) + ", expected " + std::to_string(expected));
+        std::uint64_t d = 0;
+        for (auto x : decreases) d += x;
+        if (d != 0) add_failure(result, "readers saw Jeton decrease " + std::to_string(d) + " times");
+    }
+    result.items = static_cast<double>(updates);
+    result.counters["reads"] = static_cast<double>(reads);
+    result.counters["reads_per_second"] =
+        result.run.wall_seconds > 0 ? static_cast<double>(reads) / result.run.wall_seconds : 0.0;
+    report_fairness(result, "writer_", writers_progress.snapshot());
+    if (!reader_ops.empty()) report_fairness(result, "reader_", reader_ops);
     return result;
 }
 

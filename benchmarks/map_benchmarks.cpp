@@ -1,9 +1,14 @@
-// map_benchmarks.cpp — registers every map scenario × map × configuration.
+// map_benchmarks.cpp — registers every map scenario × map × configuration,
+// from the tables below (one timing loop: register_run in bench_common).
+#include <algorithm>
 #include <string>
+#include <string_view>
 
 #include "bench_common.hpp"
 #include "counter.hpp"
+#include "map_mix.hpp"
 #include "map_registry.hpp"
+#include "striped_counter.hpp"
 
 namespace rsb {
 
@@ -14,18 +19,99 @@ struct counter_shape {
     unsigned readers;
 };
 
-/// 1w1r is the tutorial (Alice and Bob); 2w2r puts a runspace on every core
-/// of this machine with both roles contended.
-constexpr counter_shape counter_shapes[] = {{1, 1}, {1, 2}, {2, 1}, {2, 2}};
+/// 1w1r is the tutorial (Alice and Bob); 2w1r and 2w2r put a runspace on
+/// every core of a 2-core machine with one or both roles contended; 4w4r is
+/// oversubscribed (4 runspaces per core), where a lock holder that is
+/// preempted stalls everybody — the case lock-free designs are for.
+constexpr counter_shape counter_shapes[] = {{1, 1}, {2, 1}, {2, 2}, {4, 4}};
 constexpr counter_mode counter_modes[] = {counter_mode::racy, counter_mode::atomic};
+/// The hot-key counter also runs writers alone (1w0r, 2w0r): the ceilings
+/// are defined without readers.
+constexpr counter_shape hot_shapes[] = {{1, 0}, {2, 0}, {2, 2}, {4, 4}};
 
 std::string shape_name(const counter_shape& s) {
     return std::to_string(s.writers) + "w" + std::to_string(s.readers) + "r";
 }
 
+/// map_mix: which table, which mix, which dial, how many runspaces.
+enum class table_size { small, large };
+struct mix_shape {
+    unsigned read_percent;
+    key_sharing sharing;
+    table_size size;
+    unsigned runspaces;
+};
+
+/// small: 4096 keys — lockfree_map's 128 KiB of slots and the node maps'
+/// ~200 KiB fit in this machine's 1 MiB L2. large: 2^20 keys — 32 MiB of
+/// slots, 60+ MiB of nodes: beyond the 32 MiB L3, so most probes miss.
+/// The full grid (3 mixes × 4 dials) runs on the small table at 2 runspaces
+/// (one per core); the large table and the oversubscribed runs (8 runspaces
+/// on 2 cores) take the configurations the targets and the
+/// interesting contrasts need, to keep the default run to a few minutes.
+constexpr mix_shape mix_shapes[] = {
+    // small table, 2 runspaces: every mix × every dial
+    {90, key_sharing::disjoint, table_size::small, 2},
+    {90, key_sharing::uniform, table_size::small, 2},
+    {90, key_sharing::zipf, table_size::small, 2},
+    {90, key_sharing::hot, table_size::small, 2},
+    {50, key_sharing::disjoint, table_size::small, 2},
+    {50, key_sharing::uniform, table_size::small, 2},
+    {50, key_sharing::zipf, table_size::small, 2},
+    {50, key_sharing::hot, table_size::small, 2},
+    {10, key_sharing::disjoint, table_size::small, 2},
+    {10, key_sharing::uniform, table_size::small, 2},
+    {10, key_sharing::zipf, table_size::small, 2},
+    {10, key_sharing::hot, table_size::small, 2},
+    // large table, 2 runspaces
+    {90, key_sharing::uniform, table_size::large, 2},
+    {90, key_sharing::zipf, table_size::large, 2},
+    {50, key_sharing::uniform, table_size::large, 2},
+    {10, key_sharing::uniform, table_size::large, 2},
+    // oversubscribed: 8 runspaces on 2 cores
+    {90, key_sharing::uniform, table_size::large, 8},
+    {50, key_sharing::zipf, table_size::small, 8},
+    {10, key_sharing::hot, table_size::small, 8},
+};
+
+std::string_view mix_name(unsigned read_percent) {
+    switch (read_percent) {
+        case 90: return "read-mostly";
+        case 50: return "balanced";
+        case 10: return "write-heavy";
+    }
+    return "custom";
+}
+
+/// Entries of the hot-key counter that are not maps: the two reference
+/// ceilings and the striped counter. They count as family lock-free (they
+/// are atomics without locks) and run whenever hot_counter runs, unless
+/// --impl / --family select something else.
+bool wants_extra(const bench_settings& settings, std::string_view name) {
+    auto has = [](const std::vector<std::string>& v, std::string_view x) {
+        return v.empty() || std::find(v.begin(), v.end(), x) != v.end();
+    };
+    return has(settings.scenarios, "hot_counter") && has(settings.impls, name) &&
+           has(settings.families, to_string(family::lock_free));
+}
+
+template <class C>
+void register_hot_counter(const bench_settings& settings, std::string_view name) {
+    for (const counter_shape& shape : hot_shapes) {
+        hot_counter_config cfg;
+        cfg.writers = shape.writers;
+        cfg.readers = shape.readers;
+        cfg.updates_per_writer = std::max<std::uint64_t>(1, settings.updates / shape.writers);
+        cfg.pool = settings.pool;
+        register_run("hot_counter/" + std::string(name) + "/" + shape_name(shape), settings,
+                     [cfg] { return run_hot_counter<C>(cfg, bench_host()); });
+    }
+}
+
 }  // namespace
 
 void register_map_benchmarks(const bench_settings& settings) {
+    // counter: the tutorial's $personnage, string keys where the map takes them.
     for_each_impl<map_registry>([&]<class Entry>() {
         using M = typename Entry::type;
         if (!settings.wants("counter", Entry::name, Entry::family)) return;
@@ -41,6 +127,42 @@ void register_map_benchmarks(const bench_settings& settings) {
                                  shape_name(shape),
                              settings, [cfg] { return run_counter<M>(cfg, bench_host()); });
             }
+        }
+    });
+
+    // hot_counter: the single hot key — ceilings, the striped counter, every map.
+    if (wants_extra(settings, "shared_atomic_add")) register_hot_counter<shared_atomic_counter>(settings, "shared_atomic_add");
+    if (wants_extra(settings, "per_runspace_counters"))
+        register_hot_counter<per_runspace_counters>(settings, "per_runspace_counters");
+    if (wants_extra(settings, "striped_counter"))
+        register_hot_counter<striped_counter<std::int64_t>>(settings, "striped_counter");
+    for_each_impl<word_map_registry>([&]<class Entry>() {
+        if (!settings.wants("hot_counter", Entry::name, Entry::family)) return;
+        register_hot_counter<map_hot_key<typename Entry::type>>(settings, Entry::name);
+    });
+
+    // map_mix: word keys for every map.
+    for_each_impl<word_map_registry>([&]<class Entry>() {
+        using M = typename Entry::type;
+        if (!settings.wants("map_mix", Entry::name, Entry::family)) return;
+        for (const mix_shape& shape : mix_shapes) {
+            map_mix_config cfg;
+            cfg.runspaces = shape.runspaces;
+            cfg.read_percent = shape.read_percent;
+            cfg.sharing = shape.sharing;
+            const bool large = shape.size == table_size::large;
+            // Smoke runs keep the verification and shrink the big table.
+            cfg.keys = large ? (settings.smoke ? 1u << 14 : 1u << 20) : 4096;
+            // Total operations per run: 4 × --updates on the small table,
+            // 16 × on the large one (its prefill is not timed, but a longer
+            // run means fewer prefills per benchmark).
+            const std::uint64_t total = settings.updates * (large ? 16 : 4);
+            cfg.ops_per_runspace = std::max<std::uint64_t>(1, total / shape.runspaces);
+            cfg.pool = settings.pool;
+            register_run("map_mix/" + std::string(Entry::name) + "/" + std::string(mix_name(shape.read_percent)) + "/" +
+                             std::string(to_string(shape.sharing)) + "/" + (large ? "large" : "small") + "/" +
+                             std::to_string(shape.runspaces) + "t",
+                         settings, [cfg] { return run_map_mix<M>(cfg, bench_host()); });
         }
     });
 }

@@ -19,7 +19,7 @@ namespace rsb {
 
 namespace {
 const std::vector<std::string> scenario_names{"producer_consumer", "producer_consumer_bulk", "producer_consumer_latency",
-                                              "ping_pong", "counter"};
+                                              "ping_pong", "counter", "hot_counter", "map_mix"};
 
 template <class Registry>
 void add_names(std::vector<std::string>& names) {

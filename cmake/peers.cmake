@@ -39,3 +39,19 @@ else()
 endif()
 
 # --- map peers (issue 4) ---
+# Our own defines (RSB_HAVE_TBB_MAPS, RSB_HAVE_XENIUM_MAPS), separate from the
+# queue section's, so either family's adapters build from what they include.
+# find_package(TBB) is done once, in the queue section above; reused here.
+if(TBB_FOUND)
+  rsb_optional_peer(NAME TBB_MAPS PACKAGE libtbb-dev HEADER oneapi/tbb/concurrent_hash_map.h TARGET TBB::tbb)
+else()
+  message(STATUS "peer TBB_MAPS: MISSING — apt-get install libtbb-dev")
+endif()
+# libcuckoo ships a CMake config (target libcuckoo::libcuckoo, header-only).
+find_package(libcuckoo QUIET)
+if(libcuckoo_FOUND)
+  rsb_optional_peer(NAME LIBCUCKOO PACKAGE libcuckoo-dev HEADER libcuckoo/cuckoohash_map.hh TARGET libcuckoo::libcuckoo)
+else()
+  message(STATUS "peer LIBCUCKOO: MISSING — apt-get install libcuckoo-dev")
+endif()
+rsb_optional_peer(NAME XENIUM_MAPS PACKAGE libxenium-dev HEADER xenium/vyukov_hash_map.hpp)

@@ -1,0 +1,77 @@
+// striped_counter_test.cpp — the striped counter's promises: exact after the
+// adds are joined, a read includes every add that happened-before it, reads by
+// one thread never decrease, stripes beyond the cell count share cells safely.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+#include "striped_counter.hpp"
+#include "test_support.hpp"
+
+TEST_CASE("striped_counter: initial value, exact sum, shared cells", "[striped_counter]") {
+    rsb::striped_counter<std::int64_t> c(4, 5);
+    CHECK(c.read() == 5);
+    CHECK(c.cells() == 4);
+    c.add(0, 2);
+    c.add(3, 2);
+    c.add(7, -1);  // stripe 7 uses cell 3
+    CHECK(c.read() == 8);
+    rsb::striped_counter<std::int64_t> one(0);  // zero cells means one
+    CHECK(one.cells() == 1);
+}
+
+TEST_CASE("striped_counter: concurrent adds are exact; one reader never sees a decrease", "[striped_counter][concurrent]") {
+    constexpr int writers = 4;
+    rsb::striped_counter<std::int64_t> c(2, 0);  // fewer cells than writers: cells are shared
+    const std::uint32_t per_writer = rsb::test::sized(200'000);
+    std::atomic<int> running{writers};
+    std::atomic<int> decreases{0};
+    std::atomic<int> too_big{0};
+    std::vector<std::thread> ts;
+    for (int w = 0; w < writers; ++w) {
+        ts.emplace_back([&, w] {
+            for (std::uint32_t i = 0; i < per_writer; ++i) c.add(static_cast<std::size_t>(w), 2);
+            running.fetch_sub(1, std::memory_order_release);
+        });
+    }
+    std::thread reader([&] {
+        std::int64_t last = 0;
+        while (running.load(std::memory_order_acquire) != 0) {
+            const std::int64_t v = c.read();
+            if (v < last) decreases.fetch_add(1, std::memory_order_relaxed);
+            if (v > 2 * std::int64_t{writers} * per_writer) too_big.fetch_add(1, std::memory_order_relaxed);
+            last = v;
+        }
+    });
+    for (auto& t : ts) t.join();
+    reader.join();
+    CHECK(decreases.load() == 0);
+    CHECK(too_big.load() == 0);
+    CHECK(c.read() == 2 * std::int64_t{writers} * per_writer);
+}
+
+TEST_CASE("striped_counter: a read includes every add that happened-before it", "[striped_counter][concurrent]") {
+    rsb::striped_counter<std::int64_t> c(4, 0);
+    const int rounds = static_cast<int>(rsb::test::sized(20'000));
+    std::atomic<int> published{0};
+    std::atomic<int> missed{0};
+    std::thread writer([&] {
+        for (int i = 1; i <= rounds; ++i) {
+            c.add(1, 1);
+            published.store(i, std::memory_order_release);  // the add happens-before a reader's acquire of i
+        }
+    });
+    std::thread reader([&] {
+        int seen = 0;
+        while (seen < rounds) {
+            seen = published.load(std::memory_order_acquire);
+            if (c.read() < seen) missed.fetch_add(1, std::memory_order_relaxed);
+        }
+    });
+    writer.join();
+    reader.join();
+    CHECK(missed.load() == 0);
+}
