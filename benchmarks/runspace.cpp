@@ -105,6 +105,8 @@ struct run_shared {
     std::mutex mutex;
     std::condition_variable changed;
     std::size_t finished = 0;  // guarded by mutex
+    /// pool_options::inject_yields scaled to 2^32; written before any runspace starts.
+    std::uint64_t yield_threshold = 0;
 };
 
 void record_start::operator()() noexcept {
@@ -148,7 +150,18 @@ rsb::host& runspace_context::host() const {
     return *run_->host;
 }
 
+bool runspace_context::maybe_yield_slow() const noexcept {
+    // xorshift64 (Marsaglia): cheap, and good enough to decide when to yield.
+    yield_rng_ ^= yield_rng_ << 13;
+    yield_rng_ ^= yield_rng_ >> 7;
+    yield_rng_ ^= yield_rng_ << 17;
+    if ((yield_rng_ >> 32) >= yield_threshold_) return false;
+    std::this_thread::yield();
+    return true;
+}
+
 bool runspace_context::keep_going() const noexcept {
+    maybe_yield();
     return run_->keep_going.load(std::memory_order_acquire);  // (C2) pairs with C1
 }
 
@@ -244,6 +257,8 @@ invoke_handle runspace::start(runspace_script script, detail::run_shared* run, s
     std::thread t([core = core_, run, index, script = std::move(script)]() mutable {
         detail::runspace_slot& s = *core->slot;
         runspace_context ctx(&core->name, index, &core->state, &s, run);
+        ctx.yield_threshold_ = run->yield_threshold;
+        ctx.yield_rng_ = 0x9E3779B97F4A7C15ULL * (index + 1);  // never 0: xorshift's fixed point
         if (run->gate) {
             s.activity.store("at the start barrier", std::memory_order_relaxed);
             run->gate->arrive_and_wait();
@@ -277,6 +292,9 @@ invoke_handle runspace::start(runspace_script script, detail::run_shared* run, s
 runspace_pool::runspace_pool(rsb::host& host, pool_options options)
     : host_(&host), options_(options), run_(std::make_unique<detail::run_shared>()) {
     run_->host = host_;
+    const double p = options_.inject_yields > 0.0 ? std::min(options_.inject_yields, 1.0) : 0.0;  // NaN: off
+    run_->yield_threshold = p >= 1.0 ? (std::uint64_t{1} << 32)
+                                     : static_cast<std::uint64_t>(p * 4294967296.0);
 }
 
 runspace_pool::~runspace_pool() = default;

@@ -262,6 +262,7 @@ public:
     /// report while waiting.
     template <class Attempt>
     bool wait_until(const char* activity, Attempt&& attempt) {
+        maybe_yield();
         if (attempt()) return true;
         const char* before = slot_->activity.load(std::memory_order_relaxed);
         set_activity(activity);
@@ -281,6 +282,15 @@ public:
         return ok;
     }
 
+    /// Yields the CPU with the run's pool_options::inject_yields probability;
+    /// returns whether it did. A no-op returning false when injection is off.
+    /// Each runspace draws from its own deterministic generator (seeded by its
+    /// index), so no state is shared between runspaces.
+    bool maybe_yield() const noexcept {
+        if (yield_threshold_ == 0) return false;
+        return maybe_yield_slow();
+    }
+
     /// Sleeps up to `d`, waking early when Continue turns false (the tutorial's
     /// Start-Sleep inside a `while($personnage.Continue)` loop).
     void sleep_for(std::chrono::nanoseconds d) const;
@@ -297,6 +307,13 @@ private:
     detail::runspace_slot* slot_;
     detail::run_shared* run_;
     backoff_policy backoff_{};
+    bool maybe_yield_slow() const noexcept;
+    /// pool_options::inject_yields scaled to 2^32 (0: never; 2^32: always),
+    /// set once before the script runs.
+    std::uint64_t yield_threshold_ = 0;
+    /// xorshift64 state of this runspace's yield draws (only its own thread
+    /// touches it; mutable because keep_going() is const).
+    mutable std::uint64_t yield_rng_ = 0;
 };
 
 // ---------------------------------------------------------------------------
@@ -312,6 +329,16 @@ struct pool_options {
     /// waits (a deadlock inside a structure): the process prints the report
     /// and exits with status 124, since a thread cannot be killed safely.
     std::chrono::milliseconds grace{3'000};
+    /// Stress testing only (tests/stress_test.cpp, tests/linearizability_test.cpp):
+    /// the probability, from 0 to 1, that a runspace calls
+    /// std::this_thread::yield() at each harness checkpoint — every
+    /// keep_going(), the start of every wait_until(), and every
+    /// runspace_context::maybe_yield() a script calls. Injected yields move
+    /// preemption points into the middle of the scenarios' loops, which on an
+    /// oversubscribed machine exposes interleavings a run at full speed rarely
+    /// shows. 0 (the default, and always in measurements) costs one
+    /// predictable branch per checkpoint.
+    double inject_yields = 0.0;
 };
 
 /// What one runspace did during a run.
