@@ -5,7 +5,11 @@
 #include <tuple>
 #include <vector>
 
+#include "michael_scott_queue.hpp"
+#include "mpmc_ring.hpp"
 #include "mutex_queue.hpp"
+#include "sharded_queue.hpp"
+#include "spsc_ring.hpp"
 #include "peers/moodycamel_queue.hpp"
 // queue peers, each compiled only when cmake/peers.cmake found its package
 #if RSB_HAVE_READERWRITERQUEUE
@@ -31,6 +35,10 @@ namespace rsb {
 using queue_registry = std::tuple<
     // --- ours ---
     impl<mutex_queue<item_t>, "mutex_queue", family::mutex>,
+    impl<spsc_ring<item_t>, "spsc_ring", family::lock_free>,
+    impl<mpmc_ring<item_t>, "mpmc_ring", family::lock_free>,
+    impl<michael_scott_queue<item_t>, "michael_scott_queue", family::lock_free>,
+    impl<sharded_queue<item_t>, "sharded_queue", family::sharded>,
     // --- peers ---
     impl<peers::moodycamel_queue<item_t>, "moodycamel", family::peer>,
     impl<peers::moodycamel_queue<item_t, peers::moodycamel_tokens::explicit_tokens>, "moodycamel_tokens",
