@@ -203,10 +203,10 @@ int main(int argc, char** argv) {
         const std::size_t selected = benchmark::RunSpecifiedBenchmarks(&counter);
         if (selected > 0) {
             if (!output.file_args.empty()) {
-                std::vector<std::string> file_args{opts.benchmark_args.front()};
-                file_args.insert(file_args.end(), output.file_args.begin(), output.file_args.end());
-                std::vector<char*> fargv;
-                for (auto& a : file_args) fargv.push_back(a.data());
+                // Google Benchmark keeps argv[0] (as the context's executable
+                // name), so it comes from opts, which outlives the run.
+                std::vector<char*> fargv{opts.benchmark_args.front().data()};
+                for (auto& a : output.file_args) fargv.push_back(a.data());
                 int fargc = static_cast<int>(fargv.size());
                 fargv.push_back(nullptr);
                 benchmark::Initialize(&fargc, fargv.data());

@@ -38,8 +38,10 @@ from .results import Benchmark, ResultsFile, is_tutorial_shape, percentile_count
     shape_key  # noqa: E402
 
 METRIC = tables.DEFAULT_METRIC
-FAMILY_COLOURS = {"mutex": "Greys", "lock-free": "Blues", "sharded": "Greens", "peer": "Oranges",
-                  "unknown": "Purples"}
+#: Colour maps per family; a family with many members alternates between its
+#: maps so that neighbours differ in hue as well as in shade.
+FAMILY_COLOURS = {"mutex": ["Greys"], "lock-free": ["Blues", "PuBu"], "sharded": ["Greens", "YlGn"],
+                  "peer": ["Oranges", "Reds", "YlOrBr"], "unknown": ["Purples"]}
 FAMILY_ORDER = ["mutex", "lock-free", "sharded", "peer", "unknown"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "*"]
 LINESTYLES = ["-", "--", "-.", ":"]
@@ -63,10 +65,12 @@ class Styles:
             by_family.setdefault(fam if fam in FAMILY_COLOURS else "unknown", []).append(impl)
         self.style: dict[str, dict] = {}
         for fam, impls in by_family.items():
-            cmap = matplotlib.colormaps[FAMILY_COLOURS[fam]]
-            n = len(impls)
+            maps = FAMILY_COLOURS[fam]
+            per_map = -(-len(impls) // len(maps))  # members drawn from each map
             for i, impl in enumerate(impls):
-                shade = 0.85 if n == 1 else 0.45 + 0.5 * i / (n - 1)
+                cmap = matplotlib.colormaps[maps[i % len(maps)]]
+                k = i // len(maps)
+                shade = 0.8 if per_map == 1 else 0.5 + 0.45 * k / (per_map - 1)
                 self.style[impl] = {"color": cmap(shade), "marker": MARKERS[i % len(MARKERS)],
                                     "linestyle": LINESTYLES[i % len(LINESTYLES)]}
 

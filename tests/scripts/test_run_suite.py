@@ -38,7 +38,8 @@ def may_record():
 
 class RunSuite(support.TempDirMixin, unittest.TestCase):
     def suite(self, *args):
-        return support.run_script("run-suite", *args)
+        # TMPDIR: where run-suite keeps the output of a failed run.
+        return support.run_script("run-suite", *args, env={"TMPDIR": self.tmp})
 
     def results_dir(self):
         return os.path.join(self.tmp, "results")
@@ -55,6 +56,7 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
             (("--min-time=abc",), "--min-time='abc' is not valid"),
             (("--min-time=0",), "more than 0"),
             (("--items=-5",), "--items='-5' is not valid"),
+            (("--deadline=0",), "--deadline='0' is not valid"),
             (("--machine=a b",), "--machine='a b' is not valid"),
             (("--scenario=a;b",), "comma-separated names"),
             (("--bogus",), "unknown argument '--bogus'; valid: --repetitions=N"),
@@ -137,6 +139,31 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(self.results_dir(), f"test-{date}-2.json")))
         self.assertEqual(os.path.getmtime(first), before)
         self.assertEqual(glob.glob(os.path.join(self.results_dir(), ".*partial")), [])
+
+    def test_a_failed_benchmark_records_nothing_unless_allowed(self):
+        # ~10^9 updates cannot finish within 0.05 s: every run fails its deadline.
+        bench = support.bench_binary()
+        failing = ["--no-install", "--no-charts", "--scenario=counter", "--impl=mutex_map",
+                   "--filter=racy/1w1r", "--repetitions=1", "--updates=999999999", "--deadline=0.05",
+                   "--machine=failing", f"--results-dir={self.results_dir()}", f"--binary={bench}"]
+        done = self.suite(*failing)
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("FAILED verification", done.stderr)
+        self.assertIn("nothing recorded", done.stderr)
+        self.assertEqual([f for f in self.listing() if f.endswith(".json")], [])
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, f"failing-{time.strftime('%Y-%m-%d', time.gmtime())}"
+                                                              ".failed.json")))
+        done = self.suite(*failing, "--allow-failures")
+        if not may_record():
+            self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+            self.assertIn("refusing to record", done.stderr)
+            return
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        self.assertIn("recording anyway (--allow-failures)", done.stderr)
+        [recorded] = [f for f in self.listing() if f.endswith(".json")]
+        table = support.run_script("compare", os.path.join(self.results_dir(), recorded))
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertIn("FAILED: deadline", table.stdout)
 
 
 if __name__ == "__main__":
