@@ -323,7 +323,11 @@ def summary_markdown(res: ResultsFile, chart_paths: list[str], link_prefix: str)
     groups: dict[tuple, list[Benchmark]] = {}
     for b in res.benchmarks.values():
         groups.setdefault((b.scenario, b.config), []).append(b)
-    for (scenario, config), members in groups.items():
+    scenarios = res.scenarios()
+    order = sorted(groups, key=lambda k: (scenarios.index(k[0]), groups[k][0].variant,
+                                          shape_key(groups[k][0].shape), k[1]))
+    for scenario, config in order:
+        members = groups[(scenario, config)]
         ok = [(stats.median(b.values(METRIC)), b) for b in members if not b.error and b.values(METRIC)]
         if not ok:
             continue

@@ -68,7 +68,7 @@ def single_file_table(res: ResultsFile, baselines, metric: str, selected) -> Tab
                "CV", "n"]
     rows, starts = [], []
     order = sorted(groups, key=lambda k: (res.scenarios().index(k[0]), _config_sort_key(groups[k][0])))
-    missing_baseline = []
+    missing_baseline, failed = [], []
     for key in order:
         members = groups[key]
         medians = {b.impl: stats.median(b.values(metric)) for b in members}
@@ -86,8 +86,8 @@ def single_file_table(res: ResultsFile, baselines, metric: str, selected) -> Tab
             vals = b.values(metric)
             m = medians[b.impl]
             if b.error:
-                rows.append([b.scenario, b.config_text, b.impl, res.family(b.impl), "FAILED: " + b.error, "-",
-                             "-", "0"])
+                rows.append([b.scenario, b.config_text, b.impl, res.family(b.impl), "FAILED", "-", "-", "0"])
+                failed.append(f"FAILED {b.name}: {b.error}")
                 continue
             ratio = m / base_value if base and base_value and not math.isnan(m) else math.nan
             label = format_ratio(ratio) + (" (baseline)" if b.impl == base else "")
@@ -98,7 +98,7 @@ def single_file_table(res: ResultsFile, baselines, metric: str, selected) -> Tab
              f"over repetitions."]
     if missing_baseline:
         notes.append(f"no baseline in {len(missing_baseline)} configuration(s), e.g. {missing_baseline[0]}")
-    return Table(headers, rows, starts, notes)
+    return Table(headers, rows, starts, notes + failed)
 
 
 def two_file_table(a: ResultsFile, b: ResultsFile, metric: str, alpha: float, selected) -> Table:

@@ -163,7 +163,7 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
         [recorded] = [f for f in self.listing() if f.endswith(".json")]
         table = support.run_script("compare", os.path.join(self.results_dir(), recorded))
         self.assertEqual(table.returncode, 0, table.stderr)
-        self.assertIn("FAILED: deadline", table.stdout)
+        self.assertIn("FAILED counter/mutex_map/racy/1w1r: deadline", table.stdout)
 
 
 if __name__ == "__main__":
