@@ -61,6 +61,8 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
             (("--scenario=a;b",), "comma-separated names"),
             (("--bogus",), "unknown argument '--bogus'; valid: --repetitions=N"),
             (("--binary=x", "--build-dir=y"), "cannot be combined"),
+            (("--benchmark_repetitions=5",), "is set by run-suite itself"),
+            (("--benchmark_out=x.json",), "is set by run-suite itself"),
         ]
         for args, needle in cases:
             with self.subTest(args=args):
@@ -78,6 +80,9 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
         done = self.suite(f"--binary={bench}", "--filter=^no_such_benchmark$", rd, "--no-install")
         self.assertEqual(done.returncode, 2, done.stderr)
         self.assertIn("matches no benchmark", done.stderr)
+        done = self.suite(f"--binary={bench}", "--benchmark_frobnicate=1", rd, "--no-install")
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertIn("unrecognized command-line flag: --benchmark_frobnicate=1", done.stderr)
         self.assertEqual(self.listing(), [])
 
     def test_existing_out_file_is_never_overwritten(self):
