@@ -11,8 +11,8 @@
 // Contract
 //  - Progress: protect() is lock-free (it retries only when the source
 //    pointer changed, i.e. another thread made progress); retire() and the
-//    scan it triggers are wait-free apart from the allocator; the first use by
-//    a thread (registration) is lock-free.
+//    scan it triggers are wait-free apart from the allocator and the deleters
+//    they call; the first use by a thread (registration) is lock-free.
 //  - Memory bound: a thread scans its retired list when it reaches
 //    scan_threshold() = 2·H + 64 entries, where H = K × registered records;
 //    a scan keeps at most H of them. So at most (records × scan_threshold())
@@ -249,9 +249,15 @@ public:
     /// Precondition: the removal that made p unreachable was a seq_cst RMW or store.
     template <class N>
     static void retire(N* p) {
+        retire(static_cast<void*>(p), [](void* q) { delete static_cast<N*>(q); });
+    }
+
+    /// As above, with the function that frees p (called exactly once, from
+    /// whichever thread's scan finds p unprotected, or at process exit).
+    static void retire(void* p, void (*deleter)(void*)) {
         record& r = local_record();
         auto& own = *r.owner;
-        own.retired.push_back({p, [](void* q) { delete static_cast<N*>(q); }});
+        own.retired.push_back({p, deleter});
         r.retired_count.store(own.retired.size(), std::memory_order_relaxed);  // relaxed: racy statistic
         if (own.retired.size() >= scan_threshold()) instance().scan(r);
     }
