@@ -41,7 +41,9 @@ struct ping_pong_config {
     /// Capacity handed to each queue's constructor (one item is ever in it).
     std::size_t capacity = 64;
     /// How long ping waits for an item to come back before reporting it lost.
-    std::chrono::milliseconds reply_timeout{2000};
+    /// Far above any real round trip (microseconds), and well below the run's
+    /// deadline, so that a loss is named as such.
+    std::chrono::milliseconds reply_timeout{5000};
     pool_options pool{};
 };
 
