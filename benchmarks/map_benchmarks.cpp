@@ -101,7 +101,9 @@ void register_hot_counter(const bench_settings& settings, std::string_view name)
         hot_counter_config cfg;
         cfg.writers = shape.writers;
         cfg.readers = shape.readers;
-        cfg.updates_per_writer = std::max<std::uint64_t>(1, settings.updates / shape.writers);
+        // 20 × --updates adds in all: one add costs 1–50 ns here, so --updates
+        // alone (100k) would end before the second runspace has started.
+        cfg.updates_per_writer = std::max<std::uint64_t>(1, settings.updates * 20 / shape.writers);
         cfg.pool = settings.pool;
         register_run("hot_counter/" + std::string(name) + "/" + shape_name(shape), settings,
                      [cfg] { return run_hot_counter<C>(cfg, bench_host()); });

@@ -8,9 +8,20 @@
 // word, so readers on different cores keep bouncing its cache line, and on a
 // short `get` that bounce costs as much as the mutex it replaced.
 //
+// Writer preference. glibc's pthread rwlock (under std::shared_mutex) prefers
+// readers: while any reader holds the lock, new readers get in, so readers
+// that re-read in a loop can keep a writer out forever (hot_counter 4w4r
+// stalled its writers until the 30 s deadline). A turnstile fixes it, as in
+// the classic no-starvation readers-writers solution (A. Downey, "The Little
+// Book of Semaphores", §4.2.6): a writer announces itself in
+// `writers_waiting_` and holds `turnstile_` while it waits for the lock; a
+// reader that sees a waiting writer passes through the turnstile first, so
+// it queues behind that writer instead of overtaking it. Readers that see no
+// waiting writer pay one relaxed load for the check.
+//
 // Contract
-//  - Progress: blocking (a writer excludes everyone; glibc's rwlock prefers
-//    readers, so a steady stream of readers can delay a writer).
+//  - Progress: blocking (a writer excludes everyone; writers are preferred
+//    over readers that arrive after them, see above).
 //  - Every operation is linearizable. `update` runs `fn` under the exclusive
 //    lock: `fn` must not call back into the map (it would deadlock).
 //  - Unbounded: the constructor's capacity is a reserve hint.
@@ -21,6 +32,7 @@
 //    Parnas, "Concurrent control with readers and writers", CACM 1971).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -49,6 +61,7 @@ public:
     rwlock_map& operator=(const rwlock_map&) = delete;
 
     [[nodiscard]] std::optional<V> get(const K& key) const {
+        wait_for_writers();
         std::shared_lock lock(mutex_);
         auto it = table_.find(key);
         if (it == table_.end()) return std::nullopt;
@@ -56,31 +69,63 @@ public:
     }
 
     void set(const K& key, const V& value) {
-        std::unique_lock lock(mutex_);
+        exclusive_lock lock(*this);
         table_.insert_or_assign(key, value);
     }
 
     template <class Fn>
     V update(const K& key, Fn&& fn) {
-        std::unique_lock lock(mutex_);
+        exclusive_lock lock(*this);
         V& slot = table_[key];  // value-initialised when absent
         slot = std::invoke(fn, slot);
         return slot;
     }
 
     bool erase(const K& key) {
-        std::unique_lock lock(mutex_);
+        exclusive_lock lock(*this);
         return table_.erase(key) != 0;
     }
 
     /// A racy observation: the size at some instant during the call.
     [[nodiscard]] std::size_t was_size() const {
+        wait_for_writers();
         std::shared_lock lock(mutex_);
         return table_.size();
     }
 
 private:
+    /// A reader queues behind a writer that is waiting (the turnstile).
+    void wait_for_writers() const {
+        // Relaxed: only a hint of whether to queue; the locks below carry all
+        // ordering. A reader that misses a just-arrived writer takes the
+        // shared lock once more, which delays the writer by one read.
+        if (writers_waiting_.load(std::memory_order_relaxed) != 0) {
+            std::lock_guard queue(turnstile_);
+        }
+    }
+    /// Takes the exclusive lock while holding the turnstile (so new readers
+    /// queue), then lets the turnstile go.
+    class exclusive_lock {
+    public:
+        explicit exclusive_lock(const rwlock_map& m) : m_(m) {
+            m_.writers_waiting_.fetch_add(1, std::memory_order_relaxed);  // relaxed: a hint, see wait_for_writers
+            {
+                std::lock_guard queue(m_.turnstile_);
+                m_.mutex_.lock();
+            }
+            m_.writers_waiting_.fetch_sub(1, std::memory_order_relaxed);
+        }
+        ~exclusive_lock() { m_.mutex_.unlock(); }
+        exclusive_lock(const exclusive_lock&) = delete;
+        exclusive_lock& operator=(const exclusive_lock&) = delete;
+
+    private:
+        const rwlock_map& m_;
+    };
+
     mutable std::shared_mutex mutex_;
+    mutable std::mutex turnstile_;
+    mutable std::atomic<unsigned> writers_waiting_{0};
     std::unordered_map<K, V, Hash> table_;
 };
 

@@ -35,6 +35,8 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
+#include <utility>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -42,6 +44,23 @@
 #include "../concepts.hpp"
 
 namespace rsb::peers {
+
+namespace detail {
+/// TBB's default allocator is its scalable allocator (libtbbmalloc), which
+/// ThreadSanitizer cannot see into: memory freed by one thread and handed to
+/// another through tbbmalloc's own lock-free pools looks like a race between
+/// the two owners (reported on node construction in map_mix). Under a
+/// sanitizer the adapters use std::allocator (malloc, which the sanitizers
+/// intercept), so TSan still checks the containers' own synchronization;
+/// benchmarks use TBB's default, as TBB's users do.
+#if defined(RSB_SANITIZED)
+template <class T>
+using tbb_map_allocator = std::allocator<T>;
+#else
+template <class T>
+using tbb_map_allocator = tbb::tbb_allocator<T>;
+#endif
+}  // namespace detail
 
 template <class K, class V>
 class tbb_hash_map {
@@ -75,7 +94,8 @@ public:
     bool erase(const K& key) { return m_.erase(key); }
 
 private:
-    using map_t = tbb::concurrent_hash_map<K, V>;
+    using map_t =
+        tbb::concurrent_hash_map<K, V, tbb::tbb_hash_compare<K>, detail::tbb_map_allocator<std::pair<const K, V>>>;
     mutable map_t m_;  // find(const_accessor&) is const; mutable only for symmetry with accessors
 };
 
@@ -132,7 +152,9 @@ private:
         if (it == m_.end()) it = m_.emplace(key, tombstone).first;  // a racing emplace of the same key returns the winner
         return it->second;
     }
-    tbb::concurrent_unordered_map<K, std::atomic<V>> m_;
+    tbb::concurrent_unordered_map<K, std::atomic<V>, std::hash<K>, std::equal_to<K>,
+                                  detail::tbb_map_allocator<std::pair<const K, std::atomic<V>>>>
+        m_;
 };
 
 static_assert(shared_map<tbb_hash_map<std::string, std::int64_t>>);
