@@ -19,6 +19,7 @@
 // Under AddressSanitizer, freed memory sits in a quarantine (256 MiB by
 // default) before reuse, which would look like growth; this binary lowers it
 // to 16 MiB (__asan_default_options below; an ASAN_OPTIONS setting wins).
+// Under ThreadSanitizer the growth is printed but not asserted (see below).
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -216,7 +217,16 @@ TEMPLATE_LIST_TEST_CASE("memory stays bounded while items stream through every u
         INFO(describe(TestType::name, r) << "; " << r.failure);
         REQUIRE(r.failure.empty());
         CHECK(r.rss_warm_kib > 0);
+#if defined(__SANITIZE_THREAD__)
+        // Not asserted under ThreadSanitizer: its shadow and synchronization
+        // metadata are part of RSS and grow with the addresses a run touches
+        // (measured: +60 MiB over 10^5 items for moodycamel with implicit
+        // producers, +0.06 MiB over 10^6 in release and none under ASan).
+        // Release and ASan builds assert the bound; TSan checks the stream.
+        (void)growth_bound_kib;
+#else
         CHECK(r.growth_kib() < static_cast<std::int64_t>(growth_bound_kib));
+#endif
     }
 }
 
