@@ -19,7 +19,10 @@
 //    try_push returns false when full (or when the slot it would need is still
 //    being emptied by a preempted consumer, see above); the value is untouched.
 //  - Empty: try_pop returns false (also when the next item is claimed but not
-//    yet published by a producer); `out` is untouched.
+//    yet published by a producer); `out` is untouched. Such an "empty" can be
+//    returned while a *later* push has already completed, so the ring is
+//    linearizable for the items it delivers but not for its empty answers:
+//    it declares `empty_may_be_spurious` (read by tests/lincheck.hpp).
 //  - Memory ordering: everything a producer wrote before a successful
 //    try_push is visible to the consumer that pops that item (edge (4) → (5)),
 //    and a consumer's move-out of a slot happens-before the producer of the
@@ -87,6 +90,9 @@ public:
         .order = order_guarantee::fifo,
         .bounded = true,
     };
+    /// try_pop may report empty while an earlier-claimed slot is still being
+    /// published (see the contract above); the order of delivered items is FIFO.
+    static constexpr bool empty_may_be_spurious = true;
 
     /// A ring of capacity rounded up to a power of two (at least 2).
     explicit mpmc_ring(std::size_t capacity) : config_(std::in_place, round_capacity(capacity)) {
