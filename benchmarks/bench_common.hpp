@@ -10,6 +10,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstddef>
@@ -90,6 +91,11 @@ private:
 
 /// The one progress display of this process.
 [[nodiscard]] progress_display& bench_progress();
+
+/// Counters that run only in hot_counter (they are not maps): the two hardware
+/// ceilings and our striped counter. All count as family lock-free.
+inline constexpr std::array<std::string_view, 3> hot_counter_extras{"shared_atomic_add", "per_runspace_counters",
+                                                                    "striped_counter"};
 
 // Registration of each family's benchmarks (queue_benchmarks.cpp, map_benchmarks.cpp).
 void register_queue_benchmarks(const bench_settings& settings);

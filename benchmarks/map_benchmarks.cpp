@@ -133,11 +133,12 @@ void register_map_benchmarks(const bench_settings& settings) {
     });
 
     // hot_counter: the single hot key — ceilings, the striped counter, every map.
-    if (wants_extra(settings, "shared_atomic_add")) register_hot_counter<shared_atomic_counter>(settings, "shared_atomic_add");
-    if (wants_extra(settings, "per_runspace_counters"))
-        register_hot_counter<per_runspace_counters>(settings, "per_runspace_counters");
-    if (wants_extra(settings, "striped_counter"))
-        register_hot_counter<striped_counter<std::int64_t>>(settings, "striped_counter");
+    static_assert(hot_counter_extras.size() == 3, "register every hot-counter extra below");
+    if (wants_extra(settings, hot_counter_extras[0])) register_hot_counter<shared_atomic_counter>(settings, hot_counter_extras[0]);
+    if (wants_extra(settings, hot_counter_extras[1]))
+        register_hot_counter<per_runspace_counters>(settings, hot_counter_extras[1]);
+    if (wants_extra(settings, hot_counter_extras[2]))
+        register_hot_counter<striped_counter<std::int64_t>>(settings, hot_counter_extras[2]);
     for_each_impl<word_map_registry>([&]<class Entry>() {
         if (!settings.wants("hot_counter", Entry::name, Entry::family)) return;
         register_hot_counter<map_hot_key<typename Entry::type>>(settings, Entry::name);

@@ -110,6 +110,7 @@ option_choices known_choices() {
     c.scenarios = scenario_names;
     add_names<queue_registry>(c.impls);
     add_names<map_registry>(c.impls);
+    for (std::string_view extra : hot_counter_extras) c.impls.emplace_back(extra);
     for (family f : all_families) c.families.emplace_back(to_string(f));
     return c;
 }
@@ -129,6 +130,8 @@ void print_implementations(std::ostream& out) {
         out << "  " << Entry::name << "  family=" << to_string(Entry::family) << "  progress=" << to_string(g.progress)
             << "  " << (g.bounded ? "bounded" : "unbounded") << '\n';
     });
+    out << "hot-key counters (hot_counter only):\n";
+    for (std::string_view extra : hot_counter_extras) out << "  " << extra << "  family=lock-free\n";
     const std::string missing = missing_text();
     out << "missing peers: " << (missing.empty() ? "none" : missing) << '\n';
 }
@@ -182,6 +185,7 @@ int main(int argc, char** argv) {
     std::string families;
     add_families<queue_registry>(families);
     add_families<map_registry>(families);
+    for (std::string_view extra : hot_counter_extras) families += "," + std::string(extra) + "=lock-free";
     benchmark::AddCustomContext("rsb_families", families);
     benchmark::AddCustomContext("rsb_selection", "scenario=" + joined_or_all(settings.scenarios) +
                                                      " impl=" + joined_or_all(settings.impls) +

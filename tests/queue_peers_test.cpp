@@ -50,6 +50,8 @@ TEMPLATE_LIST_TEST_CASE("bounded peers hold at least the capacity they were give
             CHECK(accepted >= capacity);
             CHECK(accepted < 100'000);
         }
+    } else {
+        SUCCEED(TestType::name << " is not a bounded peer: nothing to check here");
     }
 }
 
