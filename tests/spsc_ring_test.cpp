@@ -13,19 +13,7 @@
 
 namespace {
 
-/// Counts live instances, to check that the ring destroys what it constructs.
-struct counted {
-    static inline std::atomic<long> constructed{0};
-    static inline std::atomic<long> destroyed{0};
-    std::uint64_t value = 0;
-    counted() noexcept { constructed.fetch_add(1, std::memory_order_relaxed); }
-    explicit counted(std::uint64_t v) noexcept : value(v) { constructed.fetch_add(1, std::memory_order_relaxed); }
-    counted(const counted& o) noexcept : value(o.value) { constructed.fetch_add(1, std::memory_order_relaxed); }
-    counted(counted&& o) noexcept : value(o.value) { constructed.fetch_add(1, std::memory_order_relaxed); }
-    counted& operator=(const counted&) noexcept = default;
-    counted& operator=(counted&&) noexcept = default;
-    ~counted() { destroyed.fetch_add(1, std::memory_order_relaxed); }
-};
+using rsb::test::counted;
 
 }  // namespace
 
