@@ -121,7 +121,16 @@ public:
     }
     template <class Fn>
     V update(const K& key, Fn&& fn) {
-        cell& c = cell_for(key);
+        // An absent key is inserted with fn(V{}) already applied: inserting 0
+        // first and updating after would let a concurrent get observe the 0
+        // (the linearizability checker caught exactly that).
+        V created{};
+        auto [a, inserted] = m_.get_or_emplace_lazy(key, [&] {
+            created = std::invoke(fn, V{});
+            return cells_.make(created);
+        });
+        if (inserted) return created;  // published by the map's bucket release
+        cell& c = **a;
         V w = c.load(std::memory_order_acquire);  // (X1')
         for (;;) {
             const V next = std::invoke(fn, w);
@@ -130,8 +139,10 @@ public:
         }
     }
     V add(const K& key, const V& delta) {
+        auto [a, inserted] = m_.get_or_emplace_lazy(key, [&] { return cells_.make(delta); });  // as in update
+        if (inserted) return delta;
         // (X4) acq_rel RMW: as X3.
-        return cell_for(key).fetch_add(delta, std::memory_order_acq_rel) + delta;
+        return (*a)->fetch_add(delta, std::memory_order_acq_rel) + delta;
     }
     bool erase(const K& key) {
         // Not m_.erase(key): in libxenium-dev's version, erase() reclaims its
@@ -143,12 +154,6 @@ public:
     }
 
 private:
-    cell& cell_for(const K& key) {
-        auto [a, inserted] = m_.get_or_emplace_lazy(key, [&] { return cells_.make(V{}); });
-        (void)inserted;
-        return **a;
-    }
-
     cell_arena cells_;  // declared first: destroyed after the map that points into it
     mutable map_t m_;
 };
