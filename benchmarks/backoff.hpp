@@ -36,6 +36,11 @@ struct backoff_policy {
     /// where the other side reliably answers within ~1 µs; lower when
     /// oversubscribed.
     std::uint32_t spin_rounds = 6;
+    /// Most pauses in one spin round: the doubling stops here and the
+    /// remaining rounds spin this many pauses each. A small cap with many
+    /// rounds polls often for a long time, which is what a latency run wants
+    /// (a round trip costs less than one yield); the default never caps.
+    std::uint32_t max_spin_pauses = 1u << 31;
     /// std::this_thread::yield calls before sleeping. Yield only helps when a
     /// runnable thread waits for this core.
     std::uint32_t yield_rounds = 8;
@@ -45,6 +50,14 @@ struct backoff_policy {
     std::chrono::microseconds max_sleep{500};
 };
 
+/// For latency runs with no more runspaces than cores (ping_pong): about a
+/// millisecond of frequent polling before the first yield, then the usual
+/// yield and sleep stages, so an oversubscribed or stalled run still backs off.
+inline constexpr backoff_policy latency_backoff{
+    .spin_rounds = 20'000,
+    .max_spin_pauses = 4,
+};
+
 class backoff {
 public:
     explicit backoff(backoff_policy policy = {}) noexcept : policy_(policy), sleep_(policy.first_sleep) {}
@@ -52,7 +65,9 @@ public:
     /// Waits a little longer than the previous call did.
     void pause() noexcept {
         if (round_ < policy_.spin_rounds) {
-            for (std::uint32_t i = 0, n = 1u << round_; i < n; ++i) cpu_relax();
+            const std::uint32_t doubled = round_ < 31 ? 1u << round_ : 1u << 31;
+            const std::uint32_t n = doubled < policy_.max_spin_pauses ? doubled : policy_.max_spin_pauses;
+            for (std::uint32_t i = 0; i < n; ++i) cpu_relax();
         } else if (round_ < policy_.spin_rounds + policy_.yield_rounds) {
             std::this_thread::yield();
         } else {

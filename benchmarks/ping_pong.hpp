@@ -12,8 +12,11 @@
 // The ceiling (`run_cacheline_ping_pong`, ping_pong/cacheline_ceiling): the
 // same two runspaces bounce one std::atomic on its own cache line — the least
 // a hand-off between two cores can cost on this machine. Both sides of both
-// variants wait with the harness's `wait_until` (spin, then yield, then
-// sleep), so the comparison measures the structures, not the waiting.
+// variants wait with the harness's `wait_until` under the same
+// ping_pong_config::pool.backoff policy, so the comparison measures the
+// structures, not the waiting. runspace_bench uses rsb::latency_backoff there
+// when the machine has two cores or more (long frequent polling before the
+// first yield: a round trip is shorter than one yield).
 //
 // Verified in every run: pong receives exactly item i in round i, ping gets
 // back exactly the item it sent, and both queues are empty afterwards. A lost

@@ -103,11 +103,15 @@ void register_pc(const bench_settings& settings, const std::string& scenario, co
 
 /// A tenth of --items round trips (20 000 by default): each is two hand-offs
 /// with both runspaces waiting, so a run is short even where producer_consumer
-/// moves many items, and Google Benchmark repeats it instead.
-ping_pong_config ping_pong_settings(const bench_settings& settings) {
+/// moves many items, and Google Benchmark repeats it instead. With a core for
+/// each of the two runspaces they wait with rsb::latency_backoff: a round trip
+/// costs less than one yield, and the default policy would be yielding by the
+/// time the reply lands, measuring the scheduler instead of the queue.
+ping_pong_config ping_pong_settings(const bench_settings& settings, unsigned cores) {
     ping_pong_config cfg;
     cfg.round_trips = static_cast<std::uint32_t>(std::clamp<std::uint64_t>(settings.items / 10, 1, 1u << 31));
     cfg.pool = settings.pool;
+    if (cores >= 2) cfg.pool.backoff = latency_backoff;
     return cfg;
 }
 
@@ -133,14 +137,14 @@ void register_queue_benchmarks(const bench_settings& settings) {
         if (settings.wants("ping_pong", Entry::name, Entry::family)) {
             any_ping_pong = true;
             register_run("ping_pong/" + std::string(Entry::name), settings,
-                         [cfg = ping_pong_settings(settings)] { return run_ping_pong<Q>(cfg, bench_host()); });
+                         [cfg = ping_pong_settings(settings, cores)] { return run_ping_pong<Q>(cfg, bench_host()); });
         }
     });
     // The ceiling goes with any ping_pong run, whatever --impl/--family chose:
     // it is the reference the queues' round trips are read against.
     if (any_ping_pong) {
         register_run("ping_pong/cacheline_ceiling", settings,
-                     [cfg = ping_pong_settings(settings)] { return run_cacheline_ping_pong(cfg, bench_host()); });
+                     [cfg = ping_pong_settings(settings, cores)] { return run_cacheline_ping_pong(cfg, bench_host()); });
     }
 }
 

@@ -107,6 +107,8 @@ struct run_shared {
     std::size_t finished = 0;  // guarded by mutex
     /// pool_options::inject_yields scaled to 2^32; written before any runspace starts.
     std::uint64_t yield_threshold = 0;
+    /// pool_options::backoff; written before any runspace starts.
+    backoff_policy backoff{};
 };
 
 void record_start::operator()() noexcept {
@@ -258,6 +260,7 @@ invoke_handle runspace::start(runspace_script script, detail::run_shared* run, s
         detail::runspace_slot& s = *core->slot;
         runspace_context ctx(&core->name, index, &core->state, &s, run);
         ctx.yield_threshold_ = run->yield_threshold;
+        ctx.backoff_ = run->backoff;
         ctx.yield_rng_ = 0x9E3779B97F4A7C15ULL * (index + 1);  // never 0: xorshift's fixed point
         if (run->gate) {
             s.activity.store("at the start barrier", std::memory_order_relaxed);
@@ -295,6 +298,7 @@ runspace_pool::runspace_pool(rsb::host& host, pool_options options)
     const double p = options_.inject_yields > 0.0 ? std::min(options_.inject_yields, 1.0) : 0.0;  // NaN: off
     run_->yield_threshold = p >= 1.0 ? (std::uint64_t{1} << 32)
                                      : static_cast<std::uint64_t>(p * 4294967296.0);
+    run_->backoff = options_.backoff;
 }
 
 runspace_pool::~runspace_pool() = default;

@@ -282,6 +282,9 @@ public:
         return ok;
     }
 
+    /// How this runspace's wait_until backs off (the run's pool_options::backoff).
+    [[nodiscard]] const backoff_policy& waiting_policy() const noexcept { return backoff_; }
+
     /// Yields the CPU with the run's pool_options::inject_yields probability;
     /// returns whether it did. A no-op returning false when injection is off.
     /// Each runspace draws from its own deterministic generator (seeded by its
@@ -339,6 +342,10 @@ struct pool_options {
     /// shows. 0 (the default, and always in measurements) costs one
     /// predictable branch per checkpoint.
     double inject_yields = 0.0;
+    /// How every runspace's wait_until backs off (backoff.hpp). The default
+    /// suits throughput runs and oversubscription; latency runs with one
+    /// runspace per core use rsb::latency_backoff.
+    backoff_policy backoff{};
 };
 
 /// What one runspace did during a run.

@@ -117,8 +117,9 @@ public:
     [[nodiscard]] static std::size_t shard_index(const K& key) {
         // std::hash of an integer is the identity in libstdc++: multiply by
         // 2^64/φ (Fibonacci hashing) and keep the top bits, so consecutive
-        // keys spread over all shards and the shard choice is independent of
-        // the low bits the shard's own table buckets by.
+        // keys spread over all shards. The keys of one shard are then almost
+        // evenly spaced, which is why the shards' tables hash differently
+        // (table_hash below).
         const std::uint64_t h = static_cast<std::uint64_t>(Hash{}(key)) * 0x9E3779B97F4A7C15ull;
         if constexpr (shards == 1) {
             return 0;
@@ -127,10 +128,29 @@ public:
         }
     }
 
+    /// What a shard's own table hashes a key to: Hash, then a full 64-bit
+    /// mixer (MurmurHash3's fmix64 finaliser). Not Hash alone: the keys that
+    /// Fibonacci hashing sends to one shard are spaced at a few fixed gaps
+    /// (≈ shards apart), and the identity hash modulo the table's prime
+    /// bucket count then piles them into a quarter of the buckets (measured:
+    /// 4 202 of 16 411 buckets used, 4.9 nodes walked per lookup, 3.5× slower
+    /// gets than mutex_map on a 2^20-key table). Public for tests.
+    struct table_hash {
+        [[nodiscard]] std::size_t operator()(const K& key) const noexcept(noexcept(Hash{}(key))) {
+            std::uint64_t h = static_cast<std::uint64_t>(Hash{}(key));
+            h ^= h >> 33;
+            h *= 0xff51afd7ed558ccdull;
+            h ^= h >> 33;
+            h *= 0xc4ceb9fe1a85ec53ull;
+            h ^= h >> 33;
+            return static_cast<std::size_t>(h);
+        }
+    };
+
 private:
     struct shard {
         mutable std::mutex mutex;
-        std::unordered_map<K, V, Hash> table;
+        std::unordered_map<K, V, table_hash> table;
     };
     shard& shard_for(const K& key) { return *shards_[shard_index(key)]; }
     const shard& shard_for(const K& key) const { return *shards_[shard_index(key)]; }

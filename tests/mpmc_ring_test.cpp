@@ -18,7 +18,7 @@
 
 namespace {
 
-using packed_ring = rsb::mpmc_ring<rsb::item_t, rsb::mpmc_ring_options{.spread_adjacent_slots = false}>;
+using spread_ring = rsb::mpmc_ring<rsb::item_t, rsb::mpmc_ring_options{.spread_adjacent_slots = true}>;
 
 using rsb::test::counted;
 
@@ -63,17 +63,17 @@ TEST_CASE("mpmc_ring rounds its capacity up to a power of two", "[mpmc_ring]") {
 
 TEST_CASE("mpmc_ring spreads adjacent slots only when it has room to", "[mpmc_ring]") {
     // 16-byte slots: 8 per 128-byte range, so the mapping needs 8 × 8 = 64 slots.
-    CHECK_FALSE(rsb::mpmc_ring<std::uint64_t>(32).spreads_adjacent_slots());
-    CHECK(rsb::mpmc_ring<std::uint64_t>(64).spreads_adjacent_slots());
-    CHECK(rsb::mpmc_ring<std::uint64_t>(1 << 16).spreads_adjacent_slots());
-    CHECK_FALSE(packed_ring(1 << 16).spreads_adjacent_slots());
+    CHECK_FALSE(spread_ring(32).spreads_adjacent_slots());
+    CHECK(spread_ring(64).spreads_adjacent_slots());
+    CHECK(spread_ring(1 << 16).spreads_adjacent_slots());
+    CHECK_FALSE(rsb::mpmc_ring<std::uint64_t>(1 << 16).spreads_adjacent_slots());  // packed by default
 }
 
 TEST_CASE("mpmc_ring keeps FIFO across many laps", "[mpmc_ring]") {
     for (std::size_t capacity : {std::size_t{2}, std::size_t{4}, std::size_t{64}, std::size_t{256}}) {
         INFO("capacity " << capacity);
         check_laps<rsb::mpmc_ring<std::uint64_t>>(capacity);
-        check_laps<packed_ring>(capacity);
+        check_laps<spread_ring>(capacity);
     }
 }
 
@@ -119,8 +119,8 @@ TEST_CASE("mpmc_ring: every item exactly once, per-producer order, tiny and spre
             cfg.capacity = capacity;
             cfg.items_per_producer = rsb::test::sized(50'000);
             cfg.pool.deadline = std::chrono::seconds(120);
-            const auto spread = rsb::run_producer_consumer<rsb::mpmc_ring<rsb::item_t>>(cfg, console);
-            const auto packed = rsb::run_producer_consumer<packed_ring>(cfg, console);
+            const auto spread = rsb::run_producer_consumer<spread_ring>(cfg, console);
+            const auto packed = rsb::run_producer_consumer<rsb::mpmc_ring<rsb::item_t>>(cfg, console);
             INFO(p << "p" << c << "c capacity " << capacity << ": " << spread.failure << " / " << packed.failure);
             CHECK(spread.ok());
             CHECK(packed.ok());

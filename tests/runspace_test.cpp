@@ -232,3 +232,37 @@ TEST_CASE("the tutorial replays both parts with host output", "[tutorial]") {
     CHECK_THAT(text, Catch::Contains("PS> $personnage.Continue = $false"));
     CHECK_THAT(text, Catch::Contains("les deux runspaces se sont arrêtés"));
 }
+
+TEST_CASE("the pool's back-off policy reaches every runspace; capped spinning runs its rounds, then yields, then sleeps",
+          "[runspace][backoff]") {
+    std::ostringstream out;
+    rsb::host console(out);
+    rsb::pool_options options;
+    options.backoff = rsb::latency_backoff;
+    rsb::runspace_pool pool(console, options);
+    std::atomic<int> seen{0};
+    for (int i = 0; i < 2; ++i) {
+        pool.add("r" + std::to_string(i), [&](runspace_context& ctx) {
+            const rsb::backoff_policy& p = ctx.waiting_policy();
+            if (p.spin_rounds == rsb::latency_backoff.spin_rounds && p.max_spin_pauses == rsb::latency_backoff.max_spin_pauses)
+                seen.fetch_add(1);
+            int polls = 0;  // a wait that succeeds on the third attempt goes through the policy
+            CHECK(ctx.wait_until("waiting: test", [&] { return ++polls == 3; }));
+        });
+    }
+    REQUIRE(pool.invoke().ok());
+    CHECK(seen.load() == 2);
+
+    // Far more rounds than a 32-bit shift allows (UBSan checks the cap path).
+    rsb::backoff b(rsb::backoff_policy{.spin_rounds = 40, .max_spin_pauses = 2, .yield_rounds = 2,
+                                       .first_sleep = 1us, .max_sleep = 1us});
+    for (int i = 0; i < 40; ++i) {
+        CHECK_FALSE(b.sleeping());
+        b.pause();
+    }
+    b.pause();
+    b.pause();
+    CHECK(b.sleeping());  // spin rounds and yield rounds used up
+    b.reset();
+    CHECK_FALSE(b.sleeping());
+}
