@@ -186,6 +186,7 @@ int main(int argc, char** argv) {
     add_families<queue_registry>(families);
     add_families<map_registry>(families);
     for (std::string_view extra : hot_counter_extras) families += "," + std::string(extra) + "=lock-free";
+    families += ",cacheline_ceiling=lock-free";  // ping_pong's ceiling: one atomic, no lock
     benchmark::AddCustomContext("rsb_families", families);
     benchmark::AddCustomContext("rsb_selection", "scenario=" + joined_or_all(settings.scenarios) +
                                                      " impl=" + joined_or_all(settings.impls) +

@@ -241,17 +241,19 @@ TEST_CASE("the pool's back-off policy reaches every runspace; capped spinning ru
     options.backoff = rsb::latency_backoff;
     rsb::runspace_pool pool(console, options);
     std::atomic<int> seen{0};
+    std::atomic<int> waited{0};  // Catch assertions are made on this thread only
     for (int i = 0; i < 2; ++i) {
         pool.add("r" + std::to_string(i), [&](runspace_context& ctx) {
             const rsb::backoff_policy& p = ctx.waiting_policy();
             if (p.spin_rounds == rsb::latency_backoff.spin_rounds && p.max_spin_pauses == rsb::latency_backoff.max_spin_pauses)
                 seen.fetch_add(1);
             int polls = 0;  // a wait that succeeds on the third attempt goes through the policy
-            CHECK(ctx.wait_until("waiting: test", [&] { return ++polls == 3; }));
+            if (ctx.wait_until("waiting: test", [&] { return ++polls == 3; }) && polls == 3) waited.fetch_add(1);
         });
     }
     REQUIRE(pool.invoke().ok());
     CHECK(seen.load() == 2);
+    CHECK(waited.load() == 2);
 
     // Far more rounds than a 32-bit shift allows (UBSan checks the cap path).
     rsb::backoff b(rsb::backoff_policy{.spin_rounds = 40, .max_spin_pauses = 2, .yield_rounds = 2,
