@@ -92,74 +92,39 @@ TEST_CASE("michael_scott_queue: every item exactly once, in order, at every shap
 
 TEST_CASE("michael_scott_queue frees retired nodes during a long run (memory stays bounded)",
           "[michael_scott_queue][concurrent][reclamation]") {
-    counted::constructed = 0;
-    counted::destroyed = 0;
-    constexpr unsigned producers = 2;
-    constexpr unsigned consumers = 2;
-    const std::uint64_t per_producer = rsb::test::sized(1'500'000);
-    const std::uint64_t total = producers * per_producer;
-    std::atomic<std::uint64_t> popped{0};
-    std::atomic<std::uint64_t> sum_popped{0};
-    std::atomic<bool> give_up{false};
+    rsb::test::counted_drain_config cfg;
+    cfg.producers = 2;
+    cfg.consumers = 2;
+    cfg.per_producer = rsb::test::sized(1'500'000);
+    cfg.capacity = 0;                       // no node memory reserved up front
+    cfg.push = rsb::test::push_as::rvalue;  // never fails: unbounded
+    cfg.max_ahead = 1000 * cfg.producers;   // keep the queue short so that nodes are retired all the time
+    cfg.deadline = std::chrono::seconds(300);
+    cfg.poll = std::chrono::milliseconds(1);
+    const std::uint64_t total = cfg.producers * cfg.per_producer;
     std::size_t max_retired = 0;
     std::size_t max_bound = 0;
     std::size_t over_bound = 0;
     std::size_t samples = 0;
-    {
-        rsb::michael_scott_queue<counted> q;
-        std::vector<std::thread> threads;
-        for (unsigned p = 0; p < producers; ++p) {
-            threads.emplace_back([&, p] {
-                for (std::uint64_t i = 1; i <= per_producer; ++i) {
-                    if (!q.try_push(counted(p * per_producer + i))) return;  // never false: unbounded
-                    // Keep the queue short so that nodes are retired all the time.
-                    while (i > popped.load(std::memory_order_relaxed) + 1000 * producers) {
-                        if (give_up.load(std::memory_order_relaxed)) return;
-                        std::this_thread::yield();
-                    }
-                }
-            });
-        }
-        for (unsigned c = 0; c < consumers; ++c) {
-            threads.emplace_back([&] {
-                counted v;
-                while (popped.load(std::memory_order_relaxed) < total) {
-                    if (q.try_pop(v)) {
-                        sum_popped.fetch_add(v.value, std::memory_order_relaxed);
-                        popped.fetch_add(1, std::memory_order_relaxed);
-                    } else if (give_up.load(std::memory_order_relaxed)) {
-                        return;
-                    } else {
-                        std::this_thread::yield();
-                    }
-                }
-            });
-        }
-        // The main thread samples the retired-but-not-freed count throughout the run.
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
-        while (popped.load() < total && std::chrono::steady_clock::now() < deadline) {
-            const std::size_t retired = hp2::was_retired_count();
-            const std::size_t bound = retired_bound();
-            max_retired = std::max(max_retired, retired);
-            max_bound = std::max(max_bound, bound);
-            if (retired > bound) ++over_bound;
-            ++samples;
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        }
-        give_up = true;
-        for (auto& t : threads) t.join();
-    }
+    // The drain checks that every value came out exactly once and that no
+    // element leaked; the main thread samples the retired-but-not-freed count
+    // throughout the run.
+    rsb::test::mpmc_counted_drain<rsb::michael_scott_queue<counted>>(cfg, [&] {
+        const std::size_t retired = hp2::was_retired_count();
+        const std::size_t bound = retired_bound();
+        max_retired = std::max(max_retired, retired);
+        max_bound = std::max(max_bound, bound);
+        if (retired > bound) ++over_bound;
+        ++samples;
+    });
     INFO("samples " << samples << ", max retired " << max_retired << ", bound " << max_bound << ", records "
                     << hp2::was_record_count());
-    CHECK(popped.load() == total);
-    CHECK(sum_popped.load() == total * (total + 1) / 2);  // values 1..total, each once
     CHECK(samples > 0);
     CHECK(over_bound == 0);
     // Millions of nodes went through; only a bounded handful may wait for reclamation.
     CHECK(max_retired <= max_bound);
     CHECK(max_bound < total / 10);
     CHECK(hp2::was_retired_count() <= retired_bound());
-    CHECK(counted::constructed.load() == counted::destroyed.load());
 }
 
 TEST_CASE("hazard-pointer records are released by exiting threads and reused", "[michael_scott_queue][reclamation]") {

@@ -4,13 +4,10 @@
 // which verifies every item).
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <sstream>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "mpmc_ring.hpp"
 #include "producer_consumer.hpp"
@@ -132,52 +129,13 @@ TEST_CASE("mpmc_ring: every item exactly once, per-producer order, tiny and spre
 
 TEST_CASE("mpmc_ring with non-trivial elements under contention leaks and duplicates nothing",
           "[mpmc_ring][concurrent]") {
-    counted::constructed = 0;
-    counted::destroyed = 0;
-    constexpr unsigned producers = 3;
-    constexpr unsigned consumers = 3;
-    const std::uint64_t per_producer = rsb::test::sized(100'000);
-    std::atomic<std::uint64_t> sum_popped{0};
-    std::atomic<std::uint64_t> popped{0};
-    std::atomic<bool> give_up{false};
-    {
-        rsb::mpmc_ring<counted> q(8);
-        std::vector<std::thread> threads;
-        for (unsigned p = 0; p < producers; ++p) {
-            threads.emplace_back([&, p] {
-                for (std::uint64_t i = 1; i <= per_producer; ++i) {
-                    const counted v(p * per_producer + i);
-                    while (!q.try_push(v)) {
-                        if (give_up.load(std::memory_order_relaxed)) return;
-                        std::this_thread::yield();
-                    }
-                }
-            });
-        }
-        for (unsigned c = 0; c < consumers; ++c) {
-            threads.emplace_back([&] {
-                counted v;
-                while (popped.load(std::memory_order_relaxed) < producers * per_producer) {
-                    if (q.try_pop(v)) {
-                        sum_popped.fetch_add(v.value, std::memory_order_relaxed);
-                        popped.fetch_add(1, std::memory_order_relaxed);
-                    } else if (give_up.load(std::memory_order_relaxed)) {
-                        return;
-                    } else {
-                        std::this_thread::yield();
-                    }
-                }
-            });
-        }
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-        while (popped.load() < producers * per_producer && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-        give_up = true;
-        for (auto& t : threads) t.join();
-    }
-    const std::uint64_t n = producers * per_producer;
-    CHECK(popped.load() == n);
-    CHECK(sum_popped.load() == n * (n + 1) / 2);  // values 1..n, each once
-    CHECK(counted::constructed.load() == counted::destroyed.load());
+    rsb::test::counted_drain_config cfg;
+    cfg.producers = 3;
+    cfg.consumers = 3;
+    cfg.per_producer = rsb::test::sized(100'000);
+    cfg.capacity = 8;
+    cfg.push = rsb::test::push_as::lvalue;  // the copying overload, retried while full
+    cfg.deadline = std::chrono::seconds(120);
+    cfg.poll = std::chrono::milliseconds(5);
+    rsb::test::mpmc_counted_drain<rsb::mpmc_ring<counted>>(cfg);  // checks exactly-once and no leak
 }

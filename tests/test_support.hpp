@@ -6,8 +6,15 @@
 // checks it after joining.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <thread>
+#include <vector>
 
 namespace rsb::test {
 
@@ -35,5 +42,110 @@ struct counted {
     counted& operator=(counted&&) noexcept = default;
     ~counted() { destroyed.fetch_add(1, std::memory_order_relaxed); }
 };
+
+/// Which try_push overload the producers of mpmc_counted_drain call.
+enum class push_as {
+    rvalue,  // try_push(counted(v)), a fresh temporary for each try: the moving overload
+    lvalue,  // try_push(const counted&), the same element retried: the copying overload
+};
+
+/// The settings of mpmc_counted_drain.
+struct counted_drain_config {
+    unsigned producers = 2;
+    unsigned consumers = 2;
+    std::uint64_t per_producer = 1000;  // producer p pushes p × per_producer + 1 … (p + 1) × per_producer
+    std::size_t capacity = 0;           // the queue's constructor argument (a capacity, or a hint)
+    push_as push = push_as::lvalue;
+    /// Unset: producers push as fast as the queue takes. Set: a producer waits
+    /// while its count is more than this many items ahead of all pops, which
+    /// keeps the queue short (an unbounded queue then retires nodes all along).
+    std::optional<std::uint64_t> max_ahead;
+    std::chrono::seconds deadline{120};  // then the workers give up and the checks below fail
+    std::chrono::milliseconds poll{5};   // how often the main thread looks and calls on_poll
+};
+
+/// What mpmc_counted_drain counted, for the caller's own checks.
+struct counted_drain_result {
+    std::uint64_t popped = 0;
+    std::uint64_t sum_popped = 0;
+};
+
+/// MPMC counted-element drain: cfg.producers threads push the values 1..n
+/// (n = producers × per_producer) as `counted` elements into a fresh
+/// Queue(cfg.capacity) while cfg.consumers threads pop until n came out; the
+/// queue is destroyed before returning. Checks, on the main thread, that all
+/// n values came out exactly once (count, and sum n(n+1)/2) and that every
+/// `counted` constructed was destroyed once (nothing leaked or destroyed
+/// twice). Resets the `counted` counters first. `on_poll` runs on the main
+/// thread every cfg.poll while the run lasts (to sample the structure).
+template <class Queue, class OnPoll = void (*)()>
+counted_drain_result mpmc_counted_drain(const counted_drain_config& cfg, OnPoll on_poll = [] {}) {
+    counted::constructed = 0;
+    counted::destroyed = 0;
+    const std::uint64_t n = cfg.producers * cfg.per_producer;
+    std::atomic<std::uint64_t> popped{0};
+    std::atomic<std::uint64_t> sum_popped{0};
+    std::atomic<bool> give_up{false};
+    // All atomics here are relaxed: they count and stop; the values checked at
+    // the end are read after join(), which orders everything the workers did.
+    {
+        Queue q(cfg.capacity);
+        std::vector<std::thread> threads;
+        for (unsigned p = 0; p < cfg.producers; ++p) {
+            threads.emplace_back([&, p] {
+                // Yields; false once the run is given up.
+                const auto wait = [&] {
+                    if (give_up.load(std::memory_order_relaxed)) return false;
+                    std::this_thread::yield();
+                    return true;
+                };
+                for (std::uint64_t i = 1; i <= cfg.per_producer; ++i) {
+                    const std::uint64_t value = p * cfg.per_producer + i;
+                    if (cfg.push == push_as::lvalue) {
+                        const counted element(value);
+                        while (!q.try_push(element)) {
+                            if (!wait()) return;
+                        }
+                    } else {
+                        while (!q.try_push(counted(value))) {
+                            if (!wait()) return;
+                        }
+                    }
+                    while (cfg.max_ahead && i > popped.load(std::memory_order_relaxed) + *cfg.max_ahead) {
+                        if (!wait()) return;
+                    }
+                }
+            });
+        }
+        for (unsigned c = 0; c < cfg.consumers; ++c) {
+            threads.emplace_back([&] {
+                counted v;
+                while (popped.load(std::memory_order_relaxed) < n) {
+                    if (q.try_pop(v)) {
+                        sum_popped.fetch_add(v.value, std::memory_order_relaxed);
+                        popped.fetch_add(1, std::memory_order_relaxed);
+                    } else if (give_up.load(std::memory_order_relaxed)) {
+                        return;
+                    } else {
+                        std::this_thread::yield();
+                    }
+                }
+            });
+        }
+        const auto deadline = std::chrono::steady_clock::now() + cfg.deadline;
+        while (popped.load() < n && std::chrono::steady_clock::now() < deadline) {
+            on_poll();
+            std::this_thread::sleep_for(cfg.poll);
+        }
+        give_up = true;
+        for (auto& t : threads) t.join();
+    }
+    INFO(cfg.producers << "p" << cfg.consumers << "c, " << cfg.per_producer << " per producer, popped "
+                       << popped.load());
+    CHECK(popped.load() == n);
+    CHECK(sum_popped.load() == n * (n + 1) / 2);  // values 1..n, each once
+    CHECK(counted::constructed.load() == counted::destroyed.load());
+    return {popped.load(), sum_popped.load()};
+}
 
 }  // namespace rsb::test

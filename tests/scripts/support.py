@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import unittest
 
 SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS = os.path.join(SOURCE_DIR, "scripts")
@@ -38,6 +39,16 @@ def make_fixture(directory: str, name: str = "fixture.json") -> str:
     if done.returncode != 0:
         raise RuntimeError(f"fixture run failed ({done.returncode}): {' '.join(cmd)}\n{done.stderr[-2000:]}")
     return out
+
+
+def module_fixture(prefix: str) -> str:
+    """For setUpModule: makes the fixture (make_fixture) in a fresh temporary
+    directory named with `prefix` and returns its path. The directory is
+    removed when the test module is done (a module cleanup, which also runs if
+    making the fixture fails), so no tearDownModule is needed."""
+    directory = tempfile.TemporaryDirectory(prefix=prefix)
+    unittest.addModuleCleanup(directory.cleanup)
+    return make_fixture(directory.name)
 
 
 def write(directory: str, name: str, text: str) -> str:

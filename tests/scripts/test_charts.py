@@ -6,23 +6,16 @@ script runs through /usr/bin/python3 as its first line says.
 
 import json
 import os
-import tempfile
 import unittest
 
 import support
 
-FIXTURE_DIR = None
 FIXTURE = None
 
 
 def setUpModule():
-    global FIXTURE_DIR, FIXTURE
-    FIXTURE_DIR = tempfile.TemporaryDirectory(prefix="rsb-charts-")
-    FIXTURE = support.make_fixture(FIXTURE_DIR.name)
-
-
-def tearDownModule():
-    FIXTURE_DIR.cleanup()
+    global FIXTURE
+    FIXTURE = support.module_fixture("rsb-charts-")
 
 
 def fixture_context():

@@ -4,23 +4,16 @@ import csv
 import io
 import json
 import os
-import tempfile
 import unittest
 
 import support
 
-FIXTURE_DIR = None
 FIXTURE = None
 
 
 def setUpModule():
-    global FIXTURE_DIR, FIXTURE
-    FIXTURE_DIR = tempfile.TemporaryDirectory(prefix="rsb-compare-")
-    FIXTURE = support.make_fixture(FIXTURE_DIR.name)
-
-
-def tearDownModule():
-    FIXTURE_DIR.cleanup()
+    global FIXTURE
+    FIXTURE = support.module_fixture("rsb-compare-")
 
 
 def fixture_data():
