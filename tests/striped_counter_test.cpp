@@ -15,6 +15,29 @@
 #include "striped_counter.hpp"
 #include "test_support.hpp"
 
+namespace {
+
+/// A reader thread that reads `c` until `running` reaches 0 and counts the
+/// reads that went down (promise (b)) or above `limit`.
+struct read_watch {
+    std::atomic<int> decreases{0};
+    std::atomic<int> too_big{0};
+    std::thread thread;  // last: starts after the counters exist
+
+    read_watch(const rsb::striped_counter<std::int64_t>& c, const std::atomic<int>& running, std::int64_t limit)
+        : thread([this, &c, &running, limit] {
+              std::int64_t last = 0;
+              while (running.load(std::memory_order_acquire) != 0) {
+                  const std::int64_t v = c.read();
+                  if (v < last) decreases.fetch_add(1, std::memory_order_relaxed);
+                  if (v > limit) too_big.fetch_add(1, std::memory_order_relaxed);
+                  last = v;
+              }
+          }) {}
+};
+
+}  // namespace
+
 TEST_CASE("striped_counter: initial value, exact sum, shared cells", "[striped_counter]") {
     rsb::striped_counter<std::int64_t> c(4, 5);
     CHECK(c.read() == 5);
@@ -32,8 +55,6 @@ TEST_CASE("striped_counter: concurrent adds are exact; one reader never sees a d
     rsb::striped_counter<std::int64_t> c(2, 0);  // fewer cells than writers: cells are shared
     const std::uint32_t per_writer = rsb::test::sized(200'000);
     std::atomic<int> running{writers};
-    std::atomic<int> decreases{0};
-    std::atomic<int> too_big{0};
     std::vector<std::thread> ts;
     for (int w = 0; w < writers; ++w) {
         ts.emplace_back([&, w] {
@@ -41,19 +62,11 @@ TEST_CASE("striped_counter: concurrent adds are exact; one reader never sees a d
             running.fetch_sub(1, std::memory_order_release);
         });
     }
-    std::thread reader([&] {
-        std::int64_t last = 0;
-        while (running.load(std::memory_order_acquire) != 0) {
-            const std::int64_t v = c.read();
-            if (v < last) decreases.fetch_add(1, std::memory_order_relaxed);
-            if (v > 2 * std::int64_t{writers} * per_writer) too_big.fetch_add(1, std::memory_order_relaxed);
-            last = v;
-        }
-    });
+    read_watch watch(c, running, 2 * std::int64_t{writers} * per_writer);
     for (auto& t : ts) t.join();
-    reader.join();
-    CHECK(decreases.load() == 0);
-    CHECK(too_big.load() == 0);
+    watch.thread.join();
+    CHECK(watch.decreases.load() == 0);
+    CHECK(watch.too_big.load() == 0);
     CHECK(c.read() == 2 * std::int64_t{writers} * per_writer);
 }
 
@@ -111,7 +124,6 @@ TEST_CASE("striped_counter: owners, fallbacks and shared adds together are exact
     rsb::striped_counter<std::int64_t> c(2, 0);  // two owned cells for four claimers: two fall back
     const std::uint32_t per_writer = rsb::test::sized(100'000);
     std::atomic<int> running{writers + 1};
-    std::atomic<int> decreases{0};
     std::atomic<int> exclusive{0};
     std::latch all_claimed(writers);  // every claim is made while the others still hold theirs
     std::vector<std::thread> ts;
@@ -128,18 +140,12 @@ TEST_CASE("striped_counter: owners, fallbacks and shared adds together are exact
         for (std::uint32_t i = 0; i < per_writer; ++i) c.add(0, 2);
         running.fetch_sub(1, std::memory_order_release);
     });
-    std::thread reader([&] {
-        std::int64_t last = 0;
-        while (running.load(std::memory_order_acquire) != 0) {
-            const std::int64_t v = c.read();
-            if (v < last) decreases.fetch_add(1, std::memory_order_relaxed);
-            last = v;
-        }
-    });
+    read_watch watch(c, running, 2 * std::int64_t{writers + 1} * per_writer);
     for (auto& t : ts) t.join();
-    reader.join();
+    watch.thread.join();
     CHECK(exclusive.load() == 2);  // two owned cells, four claimers holding at once
-    CHECK(decreases.load() == 0);
+    CHECK(watch.decreases.load() == 0);
+    CHECK(watch.too_big.load() == 0);
     CHECK(c.read() == 2 * std::int64_t{writers + 1} * per_writer);
 }
 
