@@ -42,24 +42,14 @@
 #include <string>
 
 #include "../concepts.hpp"
+#include "tbb_allocators.hpp"
 
 namespace rsb::peers {
 
 namespace detail {
-/// TBB's default allocator is its scalable allocator (libtbbmalloc), which
-/// ThreadSanitizer cannot see into: memory freed by one thread and handed to
-/// another through tbbmalloc's own lock-free pools looks like a race between
-/// the two owners (reported on node construction in map_mix). Under a
-/// sanitizer the adapters use std::allocator (malloc, which the sanitizers
-/// intercept), so TSan still checks the containers' own synchronization;
-/// benchmarks use TBB's default, as TBB's users do.
-#if defined(RSB_SANITIZED)
+/// TBB's scalable tbb_allocator, or std::allocator under a sanitizer (tbb_allocators.hpp says why).
 template <class T>
-using tbb_map_allocator = std::allocator<T>;
-#else
-template <class T>
-using tbb_map_allocator = tbb::tbb_allocator<T>;
-#endif
+using tbb_map_allocator = sanitizer_visible_allocator<tbb::tbb_allocator, T>;
 }  // namespace detail
 
 template <class K, class V>

@@ -19,15 +19,9 @@
 //  - Memory ordering: the library's ticket counters and per-slot states are
 //    atomics; part of the queue lives in the (uninstrumented) libtbb.so.
 //
-// Allocator: TBB's default, cache_aligned_allocator, which allocates pages
-// from libtbbmalloc's own pools. Sanitizer builds (RSB_SANITIZED) use
-// std::allocator instead: libtbbmalloc is not instrumented, so TSan cannot
-// see a page being freed by one thread and its memory handed to another,
-// and reports every access to the recycled memory as a race (the same
-// limitation as google/sanitizers#1004). With std::allocator the sanitizers
-// see every allocation and check the queue's own code without a
-// suppression; the algorithm is identical, only where its pages come from
-// differs. Benchmarks (never sanitized) use TBB's default.
+// Allocator: TBB's default, cache_aligned_allocator (pages from
+// libtbbmalloc's pools); std::allocator in sanitizer builds, for the reason
+// given in tbb_allocators.hpp.
 #pragma once
 
 #include <oneapi/tbb/concurrent_queue.h>
@@ -37,17 +31,14 @@
 #include <memory>
 
 #include "../concepts.hpp"
+#include "tbb_allocators.hpp"
 
 namespace rsb::peers {
 
 namespace detail {
-#if defined(RSB_SANITIZED)
+/// TBB's cache_aligned_allocator, or std::allocator under a sanitizer (tbb_allocators.hpp says why).
 template <class T>
-using tbb_queue_allocator = std::allocator<T>;
-#else
-template <class T>
-using tbb_queue_allocator = tbb::cache_aligned_allocator<T>;
-#endif
+using tbb_queue_allocator = sanitizer_visible_allocator<tbb::cache_aligned_allocator, T>;
 }  // namespace detail
 
 template <class T>
