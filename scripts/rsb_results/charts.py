@@ -16,8 +16,17 @@ For each results file, into <out>/<file stem>/ (SVG and PNG of each chart):
 - <scenario>[__<variant>]-latency-<shape>: latency percentiles (counters named
   p50, p99, latency_p999_ns, ...), one group of bars per implementation, where
   a scenario records them.
-- summary.md: provenance, the fastest implementation per configuration, links
-  to every chart, and the full comparison table.
+- <scenario>[__<variant>]-scaling: only for a thread sweep (runspace_bench
+  --threads=1,2,4,8, recorded as the context key rsb_thread_sweep): median
+  throughput against the total number of runspaces T (2p2c and 2w2r count 4,
+  8t counts 8) on a log2 axis with ticks at the swept values, one line per
+  implementation in the colours above, error bars as above, and a dashed
+  vertical line at the machine's logical CPU count (rsb_logical_cpus).
+  A group needs at least two swept totals.
+- summary.md: provenance, the fastest implementation per configuration, for a
+  thread sweep one scaling table per group (median per implementation and T,
+  and the speed-up from the smallest to the largest T), links to every chart,
+  and the full comparison table.
 
 Every chart is titled with the machine and the date of its results file.
 """
@@ -26,12 +35,13 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass, field
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only, never a display
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import EngFormatter  # noqa: E402
+from matplotlib.ticker import EngFormatter, LogLocator, NullLocator  # noqa: E402
 
 from . import stats, tables  # noqa: E402
 from .results import Benchmark, ResultsFile, is_tutorial_shape, percentile_counters, percentile_label, \
@@ -46,6 +56,10 @@ FAMILY_ORDER = ["mutex", "lock-free", "sharded", "peer", "unknown"]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "*"]
 LINESTYLES = ["-", "--", "-.", ":"]
 CHART_EXTENSIONS = (".svg", ".png")
+#: Context key runspace_bench writes when run with --threads=LIST: the swept
+#: totals of runspaces, ascending and comma separated ("1,2,4,8,16"). Absent
+#: from every file recorded without --threads.
+THREAD_SWEEP_KEY = "rsb_thread_sweep"
 
 # Reproducible SVGs (no random ids, no timestamps): regenerating unchanged
 # results leaves the files unchanged in git.
@@ -273,6 +287,131 @@ def latency(res, scenario, variant, members, styles, out_dir) -> list[str]:
     return paths
 
 
+@dataclass
+class ScalingGroup:
+    """One scaling chart and table: a scenario and variant (every name part
+    but the implementation and the shape) over the swept totals."""
+
+    scenario: str
+    variant: tuple[str, ...]
+    threads: list[int]  # the totals T run in this group, ascending (a subset of the sweep)
+    series: dict[str, dict[int, Benchmark]]  # impl -> T -> benchmark; impls in chart order
+
+    @property
+    def name(self) -> str:
+        return "/".join((self.scenario,) + self.variant)
+
+
+@dataclass
+class Scaling:
+    """The thread sweep of a results file: the swept totals (None when the
+    file is not a sweep or its rsb_thread_sweep is unusable), the groups to
+    chart, and what is wrong with the file, each naming it."""
+
+    sweep: list[int] | None = None
+    groups: list[ScalingGroup] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def runspaces(shape: str | None) -> int | None:
+    """Total runspaces of a shape (Benchmark.shape): 2p2c -> 4, 1w0r -> 1, 8t -> 8."""
+    return shape_key(shape)[0] if shape else None
+
+
+def scaling(res: ResultsFile) -> Scaling:
+    """The scaling groups of a thread-sweep file; empty for any other file.
+
+    Shapes whose total is not in the sweep are left out (ping_pong has no
+    shape at all). A group is kept when it ran at least two swept totals.
+    Two shapes of one implementation with the same total would make a point
+    ambiguous: the group is then reported in `problems` and not drawn."""
+    raw = res.context.get(THREAD_SWEEP_KEY)
+    if raw is None:
+        return Scaling()
+    try:
+        sweep = sorted({int(part) for part in str(raw).split(",")})
+    except ValueError:
+        sweep = []
+    if not sweep or sweep[0] < 1:
+        return Scaling(problems=[f"{res.path}: context {THREAD_SWEEP_KEY} {str(raw)!r} is not a comma-separated "
+                                 "list of positive whole numbers (runspace_bench --threads=1,2,4 records '1,2,4'); "
+                                 "no scaling charts drawn for this file"])
+    swept = set(sweep)
+    out = Scaling(sweep)
+    scenarios = res.scenarios()
+    for (scenario, variant), members in sorted(_groups(res).items(),
+                                               key=lambda kv: (scenarios.index(kv[0][0]), kv[0][1])):
+        series: dict[str, dict[int, Benchmark]] = {}
+        clash = None
+        for b in members:
+            t = runspaces(b.shape)
+            if t not in swept:
+                continue
+            points = series.setdefault(b.impl, {})
+            if t in points:
+                clash = clash or f"{b.impl} has {points[t].shape} and {b.shape}, both {t} runspaces"
+            points[t] = b
+        if clash:
+            name = "/".join((scenario,) + variant)
+            out.problems.append(f"{res.path}: scaling of {name} not drawn: {clash}")
+            continue
+        threads = sorted({t for points in series.values() for t in points})
+        if len(threads) < 2:
+            continue
+        order = sorted(series, key=lambda i: (_family_rank(res, i), res.impls().index(i)))
+        out.groups.append(ScalingGroup(scenario, variant, threads, {i: series[i] for i in order}))
+    return out
+
+
+def _logical_cpus(res: ResultsFile) -> int | None:
+    try:
+        n = int(str(res.context.get("rsb_logical_cpus", "")).strip())
+    except ValueError:
+        return None
+    return n if n > 0 else None
+
+
+def scaling_chart(res: ResultsFile, group: ScalingGroup, sweep: list[int], styles: Styles,
+                  out_dir: str) -> list[str]:
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    all_values = []
+    for impl, points in group.series.items():
+        xs, ys, lo, hi = [], [], [], []
+        for t in sorted(points):
+            vals = points[t].values(METRIC)
+            if points[t].error or not vals:
+                continue  # failed verification: in the table as FAILED, never drawn
+            m, dlo, dhi = _spread(vals)
+            xs.append(t), ys.append(m), lo.append(dlo), hi.append(dhi)
+            all_values += vals
+        if xs:
+            ax.errorbar(xs, ys, yerr=[lo, hi], label=impl, capsize=3, linewidth=1.4, markersize=5, **styles[impl])
+    if not all_values:
+        plt.close(fig)
+        return []
+    cpus = _logical_cpus(res)
+    if cpus:
+        # Labelled on the line, not in the legend, which lists implementations.
+        ax.axvline(cpus, color="dimgray", linestyle=(0, (5, 4)), linewidth=1.0)
+        ax.annotate(f"{cpus} logical CPUs", (cpus, 1.0), xycoords=ax.get_xaxis_transform(), xytext=(-3, -4),
+                    textcoords="offset points", rotation=90, ha="right", va="top", fontsize=8, color="dimgray")
+    ax.set_xscale("log", base=2)
+    ends = sweep + ([cpus] if cpus else [])
+    ax.set_xlim(min(ends) / 1.3, max(ends) * 1.3)
+    ax.set_xticks(sweep, [str(t) for t in sweep])
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xlabel("total runspaces T (threads; log2 scale)")
+    ax.set_ylabel("throughput (items/s, median of repetitions)")
+    if _use_log(all_values):
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))  # more than one label per decade
+    ax.yaxis.set_major_formatter(EngFormatter(unit="/s"))
+    ax.grid(True, which="major", alpha=0.3)
+    ax.set_title(_title("thread scaling (bars: slowest to fastest repetition)", group.scenario, group.variant, res))
+    _legend(ax, res)
+    return _save(fig, out_dir, _slug(group.scenario, group.variant) + "-scaling")
+
+
 def generate(res: ResultsFile, out_dir: str) -> list[str]:
     """Writes every chart of one results file into out_dir; returns their paths
     (stale charts from an earlier run of the same file are removed first)."""
@@ -285,6 +424,9 @@ def generate(res: ResultsFile, out_dir: str) -> list[str]:
     for (scenario, variant), members in _groups(res).items():
         for chart in (throughput_lines, tutorial_bars, lost_updates, latency):
             paths += chart(res, scenario, variant, members, styles, out_dir)
+    sweep = scaling(res)
+    for group in sweep.groups:
+        paths += scaling_chart(res, group, sweep.sweep, styles, out_dir)
     return paths
 
 
@@ -309,6 +451,44 @@ def _provenance(res: ResultsFile) -> list[str]:
         f"{get('rsb_updates_per_run')} updates per counter run; selection: {get('rsb_selection')}",
         f"- libraries: {get('rsb_library_versions')}; missing peers: {get('rsb_missing_peers')}",
     ]
+
+
+def scaling_markdown(res: ResultsFile) -> list[str]:
+    """One table per scaling group: implementations by total runspaces T, and
+    the speed-up from the group's smallest to its largest T. Nothing for a
+    file that is not a thread sweep."""
+    sweep = scaling(res)
+    if not sweep.groups:
+        return []
+    cpus = _logical_cpus(res)
+    lines = ["### Thread scaling", "",
+             f"Thread sweep `--threads={','.join(str(t) for t in sweep.sweep)}`"
+             f"{f' on {cpus} logical CPUs' if cpus else ''}. Median items/s over the repetitions at each total "
+             "number of runspaces T (2p2c and 2w2r count 4, 8t counts 8). Speed-up: the implementation's median "
+             "at the group's largest T divided by its median at the smallest T (1.00x: no gain from more "
+             "runspaces). FAILED: failed verification, not charted; -: not run."]
+    for group in sweep.groups:
+        first, last = group.threads[0], group.threads[-1]
+        headers = ["implementation", "family"] + [f"T={t}" for t in group.threads] + \
+            [f"speed-up T={first} to T={last}"]
+        lines += ["", f"#### {group.name}", "", "| " + " | ".join(headers) + " |",
+                  "|" + "|".join("---" for _ in headers) + "|"]
+        for impl, points in group.series.items():
+            medians = {}
+            cells = [impl, res.family(impl)]
+            for t in group.threads:
+                b = points.get(t)
+                if b is None:
+                    cells.append("-")
+                elif b.error:
+                    cells.append("FAILED")
+                else:
+                    medians[t] = stats.median(b.values(METRIC))
+                    cells.append(tables.format_value(medians[t], METRIC))
+            lo, hi = medians.get(first, math.nan), medians.get(last, math.nan)
+            cells.append(tables.format_ratio(hi / lo if lo and not math.isnan(lo) else math.nan))
+            lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def summary_markdown(res: ResultsFile, chart_paths: list[str], link_prefix: str) -> str:
@@ -340,6 +520,9 @@ def summary_markdown(res: ResultsFile, chart_paths: list[str], link_prefix: str)
     failed = [b.name for b in res.benchmarks.values() if b.error]
     if failed:
         lines += ["", f"**Failed benchmarks ({len(failed)}):** " + ", ".join(failed)]
+    scaling_lines = scaling_markdown(res)
+    if scaling_lines:
+        lines += [""] + scaling_lines
     lines += ["", "### Charts", ""]
     for p in chart_paths:
         if p.endswith(".svg"):

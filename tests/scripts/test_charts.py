@@ -2,9 +2,14 @@
 
 Needs Debian's python3-matplotlib (scripts/install-deps installs it); the
 script runs through /usr/bin/python3 as its first line says.
+
+The thread-sweep tests use a synthetic file instead (the fixture's context
+plus rsb_thread_sweep, and rates chosen by the test), because they check the
+medians the summary prints, which a real run cannot fix in advance.
 """
 
 import json
+import math
 import os
 import unittest
 
@@ -23,10 +28,16 @@ def fixture_context():
         return json.load(f)["context"]
 
 
-class Charts(support.TempDirMixin, unittest.TestCase):
+class ChartsCase(support.TempDirMixin, unittest.TestCase):
     def charts(self, *args, **kw):
         return support.run_script("charts", *args, **kw)
 
+    def read(self, *parts):
+        with open(os.path.join(*parts), encoding="utf-8") as f:
+            return f.read()
+
+
+class Charts(ChartsCase):
     def test_every_chart_kind_is_written_titled_with_machine_and_date(self):
         out = os.path.join(self.tmp, "charts")
         done = self.charts(FIXTURE, "--out", out)
@@ -116,6 +127,170 @@ class Charts(support.TempDirMixin, unittest.TestCase):
         self.assertEqual(done.returncode, 1)
         self.assertIn("apt-get install python3-matplotlib", done.stderr)
         self.assertNotIn("Traceback", done.stderr)
+
+
+#: Median items/s of the synthetic sweep, by benchmark name prefix and total
+#: runspaces T. Three repetitions each: the median, 1.2x and 0.7x of it (in an
+#: order where the first and the mean are not the median).
+SWEEP_MEDIANS = {
+    "hot_counter/mutex_map": {1: 10e6, 2: 8e6, 4: 5e6, 8: 2.5e6},
+    "hot_counter/sharded_map": {1: 10e6, 2: 19e6, 4: 36e6, 8: 64e6},
+    "hot_counter/libcuckoo": {1: 20e6, 2: 30e6, 4: 45e6, 8: None},  # None: failed verification
+    "map_mix/mutex_map/read-mostly/uniform/large": {1: 4e6, 2: 3e6, 4: 2e6, 8: 1e6},
+    "map_mix/sharded_map/read-mostly/uniform/large": {1: 4e6, 2: 7.5e6, 4: 14e6, 8: 26e6},
+    "map_mix/libcuckoo/read-mostly/uniform/large": {1: 5e6, 2: 9e6, 4: 16e6, 8: 30e6},
+    "counter/mutex_map/atomic": {1: 3e6, 2: 2e6, 4: 1.5e6, 8: 1.2e6},
+    "producer_consumer/mutex_queue": {2: 6e6, 4: 4e6, 8: 3e6},
+    "producer_consumer/mpmc_ring": {2: 40e6, 4: 50e6, 8: 55e6},
+    "producer_consumer/moodycamel": {2: 30e6, 4: 60e6, 8: 90e6},
+    "producer_consumer/mpmc_ring//cap64": {2: 20e6, 4: 22e6, 8: 24e6},  # // : where the shape goes
+}
+SWEEP_FAMILIES = ("mutex_queue=mutex,mpmc_ring=lock-free,moodycamel=peer,mutex_map=mutex,sharded_map=sharded,"
+                  "libcuckoo=peer")
+
+
+def sweep_shape(name: str, t: int) -> str:
+    """The shape runspace_bench --threads gives T runspaces in each scenario."""
+    if name.startswith("hot_counter/"):
+        return f"{t}w0r"
+    if name.startswith("map_mix/"):
+        return f"{t}t"
+    roles = "pc" if name.startswith("producer_consumer") else "wr"
+    return f"{math.ceil(t / 2)}{roles[0]}{t // 2}{roles[1]}"
+
+
+def sweep_rows(name: str, t: int, median: float | None) -> list[dict]:
+    """The rows of `name` (a SWEEP_MEDIANS key) at T runspaces."""
+    prefix, _, suffix = name.partition("//")
+    return repetition_rows("/".join(p for p in (prefix, sweep_shape(name, t), suffix, "manual_time") if p), median)
+
+
+def repetition_rows(full: str, median: float | None) -> list[dict]:
+    """Three repetitions around `median` and two aggregates, or one failed row."""
+    if median is None:
+        return [{"name": full, "run_name": full, "run_type": "iteration", "repetitions": 3, "repetition_index": 0,
+                 "error_occurred": True, "error_message": "verification failed: 3 items lost"}]
+    rows = [{"name": full, "run_name": full, "run_type": "iteration", "repetitions": 3, "repetition_index": i,
+             "threads": 1, "iterations": 4, "real_time": 1.0, "cpu_time": 1.0, "time_unit": "ms",
+             "items_per_second": median * factor} for i, factor in enumerate((1.2, 0.7, 1.0))]
+    # Google Benchmark's own aggregates, deliberately wrong: the charts must
+    # take the median of the repetitions, not these.
+    for agg in ("mean", "median"):
+        rows.append({"name": f"{full}_{agg}", "run_name": full, "run_type": "aggregate", "aggregate_name": agg,
+                     "repetitions": 3, "threads": 1, "iterations": 3, "real_time": 1.0, "cpu_time": 1.0,
+                     "time_unit": "ms", "items_per_second": 1.0})
+    return rows
+
+
+def write_sweep(directory: str, name: str = "sweep.json", sweep="1,2,4,8", extra_rows=()) -> str:
+    """A thread-sweep results file (SWEEP_MEDIANS) on the fixture's context;
+    sweep=None leaves rsb_thread_sweep out, as a run without --threads does."""
+    context = dict(fixture_context(), rsb_machine="sweep-box", rsb_logical_cpus="4", rsb_families=SWEEP_FAMILIES)
+    context.pop("rsb_thread_sweep", None)
+    if sweep is not None:
+        context["rsb_thread_sweep"] = sweep
+    rows = []
+    for bench, medians in SWEEP_MEDIANS.items():
+        for t, median in medians.items():
+            rows += sweep_rows(bench, t, median)
+    # ping_pong always runs two runspaces: not a series, never a scaling chart.
+    rows += repetition_rows("ping_pong/mutex_queue/manual_time", 1e6)
+    rows += list(extra_rows)
+    return support.write(directory, name, json.dumps({"context": context, "benchmarks": rows}))
+
+
+SCALING_STEMS = ["hot_counter-scaling", "map_mix__read-mostly_uniform_large-scaling", "counter__atomic-scaling",
+                 "producer_consumer-scaling", "producer_consumer__cap64-scaling"]
+
+
+class ThreadSweep(ChartsCase):
+    def test_sweep_gets_a_scaling_chart_per_group_and_tables_of_medians(self):
+        path = write_sweep(self.tmp)
+        out = os.path.join(self.tmp, "charts")
+        done = self.charts(path, "--out", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertNotIn("Traceback", done.stderr)
+        files = set(os.listdir(os.path.join(out, "sweep")))
+        self.assertEqual(sorted(f for f in files if "-scaling" in f),
+                         sorted(stem + ext for stem in SCALING_STEMS for ext in (".png", ".svg")))
+        for stem in SCALING_STEMS:
+            self.assertGreater(os.path.getsize(os.path.join(out, "sweep", stem + ".png")), 1000)
+        # The usual charts are still drawn for a sweep.
+        self.assertIn("hot_counter-throughput.png", files)
+        svg = self.read(out, "sweep", "map_mix__read-mostly_uniform_large-scaling.svg")
+        for text in ("sweep-box", "map_mix read-mostly/uniform/large", "thread scaling", "4 logical CPUs",
+                     "sharded_map (sharded)", "total runspaces T"):
+            self.assertIn(text, svg)
+
+        summary = self.read(out, "sweep", "summary.md")
+        self.assertIn("Thread sweep `--threads=1,2,4,8` on 4 logical CPUs", summary)
+        hot = summary[summary.index("#### hot_counter\n"):]
+        self.assertIn("| implementation | family | T=1 | T=2 | T=4 | T=8 | speed-up T=1 to T=8 |", hot)
+        # Medians of the repetitions (not their mean, not the aggregates), mutex first, peers last.
+        self.assertIn("| mutex_map | mutex | 10 M/s | 8 M/s | 5 M/s | 2.5 M/s | 0.25x |\n"
+                      "| sharded_map | sharded | 10 M/s | 19 M/s | 36 M/s | 64 M/s | 6.40x |\n"
+                      "| libcuckoo | peer | 20 M/s | 30 M/s | 45 M/s | FAILED | - |\n", hot)
+        queues = summary[summary.index("#### producer_consumer\n"):]
+        self.assertIn("| implementation | family | T=2 | T=4 | T=8 | speed-up T=2 to T=8 |\n|---|---|---|---|---|---|\n"
+                      "| mutex_queue | mutex | 6 M/s | 4 M/s | 3 M/s | 0.50x |\n"
+                      "| mpmc_ring | lock-free | 40 M/s | 50 M/s | 55 M/s | 1.38x |\n"
+                      "| moodycamel | peer | 30 M/s | 60 M/s | 90 M/s | 3.00x |\n", queues)
+        self.assertIn("#### producer_consumer/cap64\n", summary)
+        self.assertIn("| mutex_map | mutex | 3 M/s | 2 M/s | 1.5 M/s | 1.2 M/s | 0.40x |", summary)
+        self.assertIn("| libcuckoo | peer | 5 M/s | 9 M/s | 16 M/s | 30 M/s | 6.00x |", summary)
+        self.assertNotIn("#### ping_pong", summary)
+        self.assertIn("![hot_counter-scaling](hot_counter-scaling.svg)", summary)
+        self.assertIn("#### hot_counter\n", self.read(out, "summary.md"))
+
+    def test_groups_leave_out_failed_points_and_shapes_outside_the_sweep(self):
+        from rsb_results import charts
+        from rsb_results.results import load
+        extra = sweep_rows("hot_counter/mutex_map", 16, 1e6)  # 16w0r: not in the sweep
+        scaling = charts.scaling(load(write_sweep(self.tmp, extra_rows=extra)))
+        self.assertEqual(scaling.sweep, [1, 2, 4, 8])
+        self.assertEqual(scaling.problems, [])
+        groups = {g.name: g for g in scaling.groups}
+        self.assertEqual(sorted(groups), sorted(["producer_consumer", "producer_consumer/cap64", "counter/atomic",
+                                                 "hot_counter", "map_mix/read-mostly/uniform/large"]))
+        self.assertEqual(groups["hot_counter"].threads, [1, 2, 4, 8])
+        self.assertEqual(groups["producer_consumer"].threads, [2, 4, 8])
+        self.assertEqual(list(groups["hot_counter"].series), ["mutex_map", "sharded_map", "libcuckoo"])
+        self.assertEqual(groups["producer_consumer"].series["mpmc_ring"][4].shape, "2p2c")
+        self.assertTrue(groups["hot_counter"].series["libcuckoo"][8].error)
+
+    def test_file_without_the_sweep_key_gets_no_scaling_output(self):
+        out = os.path.join(self.tmp, "charts")
+        for path in (FIXTURE, write_sweep(self.tmp, "plain.json", sweep=None)):
+            done = self.charts(path, "--out", out)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            label = os.path.splitext(os.path.basename(path))[0]
+            self.assertFalse([f for f in os.listdir(os.path.join(out, label)) if "scaling" in f])
+            self.assertTrue(os.path.exists(os.path.join(out, label, "producer_consumer-throughput.png")))
+            self.assertNotIn("scaling", self.read(out, label, "summary.md").lower())
+
+    def test_unusable_sweep_is_named_and_the_rest_still_charted(self):
+        out = os.path.join(self.tmp, "charts")
+        bad = write_sweep(self.tmp, "bad.json", sweep="1,two,4")
+        done = self.charts(bad, FIXTURE, "--out", out)
+        self.assertEqual(done.returncode, 1)
+        self.assertNotIn("Traceback", done.stderr)
+        self.assertIn(f"{bad}: context rsb_thread_sweep '1,two,4' is not a comma-separated list", done.stderr)
+        files = os.listdir(os.path.join(out, "bad"))
+        self.assertIn("hot_counter-throughput.png", files)
+        self.assertFalse([f for f in files if "scaling" in f])
+        self.assertTrue(os.path.exists(os.path.join(out, "fixture", "producer_consumer-tutorial.svg")))
+
+        # Two shapes of one implementation with the same total: that group
+        # is not drawn (which point would it be?), the others are.
+        clash = write_sweep(self.tmp, "clash.json",
+                            extra_rows=repetition_rows("counter/mutex_map/atomic/3w1r/manual_time", 1e6))
+        done = self.charts(clash, "--out", out)
+        self.assertEqual(done.returncode, 1)
+        self.assertIn(f"{clash}: scaling of counter/atomic not drawn: mutex_map has 2w2r and 3w1r, both 4 runspaces",
+                      done.stderr)
+        files = os.listdir(os.path.join(out, "clash"))
+        self.assertNotIn("counter__atomic-scaling.png", files)
+        self.assertIn("hot_counter-scaling.png", files)
 
 
 if __name__ == "__main__":
