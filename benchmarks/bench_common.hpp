@@ -32,10 +32,22 @@ struct bench_settings {
     pool_options pool{};
     bool smoke = false;
     std::vector<std::string> scenarios, impls, families;
+    /// --threads: the sweep's totals of runspaces, ascending; empty: each
+    /// scenario's default shapes.
+    std::vector<unsigned> threads;
 
     /// Whether a benchmark of this scenario/implementation/family is wanted.
     [[nodiscard]] bool wants(std::string_view scenario, std::string_view impl, family fam) const;
 };
+
+/// How a --threads sweep splits T runspaces between two roles (producers and
+/// consumers, writers and readers): ceil(T/2) for the first, floor(T/2) for
+/// the second, so T = 1 gives the first role alone and every T is exact.
+struct role_split {
+    unsigned first;
+    unsigned second;
+};
+[[nodiscard]] constexpr role_split split_runspaces(unsigned total) { return {total - total / 2, total / 2}; }
 
 /// The console that benchmark runs report through (stderr: stdout carries
 /// Google Benchmark's table or JSON).

@@ -74,6 +74,46 @@ constexpr mix_shape mix_shapes[] = {
     {10, key_sharing::hot, table_size::small, 8},
 };
 
+/// --threads sweep: these table/mix/dial configurations at every total T
+/// (the full grid times the sweep would take hours): the read-mostly
+/// uniform target on both tables, a skewed balanced mix, and the hot key
+/// under writes, where designs part ways as runspaces are added.
+constexpr mix_shape sweep_mix_configs[] = {
+    {90, key_sharing::uniform, table_size::large, 0},
+    {90, key_sharing::uniform, table_size::small, 0},
+    {50, key_sharing::zipf, table_size::small, 0},
+    {10, key_sharing::hot, table_size::small, 0},
+};
+
+/// The shapes one registration pass uses: the defaults above, or a --threads
+/// sweep's (counter: ceil(T/2) writers + floor(T/2) readers, T >= 2; hot_counter: T
+/// writers alone, as its ceilings are defined; map_mix: T runspaces).
+struct map_shapes {
+    std::vector<counter_shape> counter, hot;
+    std::vector<mix_shape> mix;
+};
+
+map_shapes shapes_for(const std::vector<unsigned>& sweep) {
+    if (sweep.empty()) {
+        return {{std::begin(counter_shapes), std::end(counter_shapes)},
+                {std::begin(hot_shapes), std::end(hot_shapes)},
+                {std::begin(mix_shapes), std::end(mix_shapes)}};
+    }
+    map_shapes out;
+    for (unsigned t : sweep) {
+        const role_split split = split_runspaces(t);
+        if (t >= 2) out.counter.push_back({split.first, split.second});  // it needs a reader (Bob)
+        out.hot.push_back({t, 0});
+    }
+    for (mix_shape config : sweep_mix_configs) {
+        for (unsigned t : sweep) {
+            config.runspaces = t;
+            out.mix.push_back(config);
+        }
+    }
+    return out;
+}
+
 std::string_view mix_name(unsigned read_percent) {
     switch (read_percent) {
         case 90: return "read-mostly";
@@ -96,8 +136,9 @@ bool wants_extra(const bench_settings& settings, std::string_view name) {
 }
 
 template <class C>
-void register_hot_counter(const bench_settings& settings, std::string_view name) {
-    for (const counter_shape& shape : hot_shapes) {
+void register_hot_counter(const bench_settings& settings, std::string_view name,
+                          const std::vector<counter_shape>& shapes) {
+    for (const counter_shape& shape : shapes) {
         hot_counter_config cfg;
         cfg.writers = shape.writers;
         cfg.readers = shape.readers;
@@ -113,12 +154,13 @@ void register_hot_counter(const bench_settings& settings, std::string_view name)
 }  // namespace
 
 void register_map_benchmarks(const bench_settings& settings) {
+    const map_shapes shapes = shapes_for(settings.threads);
     // counter: the tutorial's $personnage, string keys where the map takes them.
     for_each_impl<map_registry>([&]<class Entry>() {
         using M = typename Entry::type;
         if (!settings.wants("counter", Entry::name, Entry::family)) return;
         for (counter_mode mode : counter_modes) {
-            for (const counter_shape& shape : counter_shapes) {
+            for (const counter_shape& shape : shapes.counter) {
                 counter_config cfg;
                 cfg.writers = shape.writers;
                 cfg.readers = shape.readers;
@@ -134,21 +176,22 @@ void register_map_benchmarks(const bench_settings& settings) {
 
     // hot_counter: the single hot key — ceilings, the striped counter, every map.
     static_assert(hot_counter_extras.size() == 3, "register every hot-counter extra below");
-    if (wants_extra(settings, hot_counter_extras[0])) register_hot_counter<shared_atomic_counter>(settings, hot_counter_extras[0]);
+    if (wants_extra(settings, hot_counter_extras[0]))
+        register_hot_counter<shared_atomic_counter>(settings, hot_counter_extras[0], shapes.hot);
     if (wants_extra(settings, hot_counter_extras[1]))
-        register_hot_counter<per_runspace_counters>(settings, hot_counter_extras[1]);
+        register_hot_counter<per_runspace_counters>(settings, hot_counter_extras[1], shapes.hot);
     if (wants_extra(settings, hot_counter_extras[2]))
-        register_hot_counter<striped_counter<std::int64_t>>(settings, hot_counter_extras[2]);
+        register_hot_counter<striped_counter<std::int64_t>>(settings, hot_counter_extras[2], shapes.hot);
     for_each_impl<word_map_registry>([&]<class Entry>() {
         if (!settings.wants("hot_counter", Entry::name, Entry::family)) return;
-        register_hot_counter<map_hot_key<typename Entry::type>>(settings, Entry::name);
+        register_hot_counter<map_hot_key<typename Entry::type>>(settings, Entry::name, shapes.hot);
     });
 
     // map_mix: word keys for every map.
     for_each_impl<word_map_registry>([&]<class Entry>() {
         using M = typename Entry::type;
         if (!settings.wants("map_mix", Entry::name, Entry::family)) return;
-        for (const mix_shape& shape : mix_shapes) {
+        for (const mix_shape& shape : shapes.mix) {
             map_mix_config cfg;
             cfg.runspaces = shape.runspaces;
             cfg.read_percent = shape.read_percent;

@@ -55,6 +55,24 @@ std::vector<std::string> parse_list(std::string_view option, std::string_view te
     return out;
 }
 
+/// --threads=LIST: comma-separated whole numbers from 1 to max_sweep_threads,
+/// each at most once; returned in ascending order (the sweep's x axis).
+std::vector<unsigned> parse_threads(std::string_view option, std::string_view text) {
+    std::vector<unsigned> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        const std::uint64_t value = parse_count(option, text.substr(start, comma - start), 1, max_sweep_threads);
+        if (std::find(out.begin(), out.end(), value) != out.end()) {
+            throw option_error(std::string(option) + ": " + std::to_string(value) + " is given twice");
+        }
+        out.push_back(static_cast<unsigned>(value));
+        start = comma + 1;
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 }  // namespace
 
 bench_options parse_options(int argc, const char* const* argv, const option_choices& choices) {
@@ -103,14 +121,20 @@ bench_options parse_options(int argc, const char* const* argv, const option_choi
         } else if (name == "--family") {
             need_value();
             o.families = parse_list(name, value, choices.families);
+        } else if (name == "--threads") {
+            need_value();
+            o.threads = parse_threads(name, value);
         } else {
             throw option_error("unknown option '" + std::string(arg) +
                                "'; valid: --help, --list, --tutorial, --smoke, --items=N, --updates=N, "
-                               "--deadline=SECONDS, --scenario=LIST, --impl=LIST, --family=LIST, "
+                               "--deadline=SECONDS, --scenario=LIST, --impl=LIST, --family=LIST, --threads=LIST, "
                                "and Google Benchmark's --benchmark_* flags");
         }
     }
     if (o.tutorial && (o.smoke || o.list)) throw option_error("--tutorial cannot be combined with --smoke or --list");
+    if (o.tutorial && !o.threads.empty()) {
+        throw option_error("--tutorial cannot be combined with --threads (the tutorial is one sender, one receiver)");
+    }
     return o;
 }
 
@@ -126,7 +150,13 @@ std::string usage_text(const option_choices& choices) {
            "  --deadline=SECONDS  a run taking longer is stopped and reported as failed (default 30)\n"
            "  --scenario=LIST     only these scenarios: " << join(choices.scenarios) << "\n"
            "  --impl=LIST         only these implementations: " << join(choices.impls) << "\n"
-           "  --family=LIST       only these families: " << join(choices.families) << "\n\n"
+           "  --family=LIST       only these families: " << join(choices.families) << "\n"
+           "  --threads=LIST      thread-scaling sweep: run each scenario at these totals of runspaces\n"
+           "                      (e.g. 1,2,4,8,16) instead of its default shapes. Queues split T into\n"
+           "                      ceil(T/2) producers + floor(T/2) consumers, counter into writers +\n"
+           "                      readers the same way (both need T >= 2); hot_counter runs T writers,\n"
+           "                      map_mix T runspaces on four table/mix/dial configurations; ping_pong\n"
+           "                      is always 2 runspaces\n\n"
            "Google Benchmark flags pass through, e.g. --benchmark_filter=REGEX,\n"
            "--benchmark_repetitions=N, --benchmark_format=json, --benchmark_out=FILE.\n"
            "Exit status: 0 all verified, 1 a benchmark failed verification, 2 bad usage.\n";

@@ -36,6 +36,10 @@ struct bench_options {
     std::vector<std::string> scenarios;
     std::vector<std::string> impls;
     std::vector<std::string> families;
+    /// --threads: a thread-scaling sweep. Each scenario runs at these totals of
+    /// runspaces instead of its default shapes (sorted, distinct; empty means
+    /// the default shapes).
+    std::vector<unsigned> threads;
     /// argv for Google Benchmark: argv[0] and every --benchmark_* flag.
     std::vector<std::string> benchmark_args;
 };
@@ -46,6 +50,9 @@ struct option_choices {
     std::vector<std::string> impls;
     std::vector<std::string> families;
 };
+
+/// The most runspaces --threads accepts per run.
+inline constexpr unsigned max_sweep_threads = 1024;
 
 /// Parses argv. Throws option_error on anything malformed or unknown.
 [[nodiscard]] bench_options parse_options(int argc, const char* const* argv, const option_choices& choices);

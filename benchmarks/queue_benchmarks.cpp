@@ -51,6 +51,18 @@ std::vector<pc_shape> pc_shapes(unsigned n) {
     return shapes;
 }
 
+/// --threads sweep: for each total T >= 2, ceil(T/2) producers and floor(T/2)
+/// consumers (a queue needs one of each, so T = 1 has no queue shape).
+std::vector<pc_shape> sweep_pc_shapes(const std::vector<unsigned>& totals) {
+    std::vector<pc_shape> shapes;
+    for (unsigned t : totals) {
+        if (t < 2) continue;
+        const role_split split = split_runspaces(t);
+        shapes.push_back({split.first, split.second});
+    }
+    return shapes;
+}
+
 /// Latency is sampled on fewer shapes (it is a per-item measurement, not a
 /// sweep): the tutorial's 1p1c and one balanced shape with a runspace per core.
 std::vector<pc_shape> latency_shapes(unsigned n) {
@@ -119,8 +131,11 @@ ping_pong_config ping_pong_settings(const bench_settings& settings, unsigned cor
 
 void register_queue_benchmarks(const bench_settings& settings) {
     const unsigned cores = core_count();
-    const auto shapes = pc_shapes(cores);
-    const auto lat_shapes = latency_shapes(cores);
+    // A sweep replaces the default shapes, for latency too (it is the sweep's
+    // point to see how the tail grows with the runspaces).
+    const bool sweep = !settings.threads.empty();
+    const auto shapes = sweep ? sweep_pc_shapes(settings.threads) : pc_shapes(cores);
+    const auto lat_shapes = sweep ? shapes : latency_shapes(cores);
     const capacity_variant& roomy = capacities[0];
     bool any_ping_pong = false;
 

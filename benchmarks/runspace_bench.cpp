@@ -167,6 +167,7 @@ int main(int argc, char** argv) {
     settings.scenarios = opts.scenarios;
     settings.impls = opts.impls;
     settings.families = opts.families;
+    settings.threads = opts.threads;
 
     if (opts.list) {
         print_implementations(std::cout);
@@ -194,6 +195,11 @@ int main(int argc, char** argv) {
     benchmark::AddCustomContext("rsb_missing_peers", missing.empty() ? "none" : missing);
     benchmark::AddCustomContext("rsb_items_per_run", std::to_string(settings.items));
     benchmark::AddCustomContext("rsb_updates_per_run", std::to_string(settings.updates));
+    if (!settings.threads.empty()) {
+        std::string sweep;
+        for (unsigned t : settings.threads) sweep += (sweep.empty() ? "" : ",") + std::to_string(t);
+        benchmark::AddCustomContext("rsb_thread_sweep", sweep);
+    }
     for (const auto& [key, value] : output.context) benchmark::AddCustomContext(key, value);
     register_queue_benchmarks(settings);
     register_map_benchmarks(settings);

@@ -34,6 +34,11 @@ TEST_CASE("defaults and valid options", "[options]") {
     CHECK(o.smoke);
     CHECK(o.benchmark_args ==
           std::vector<std::string>{"runspace_bench", "--benchmark_filter=counter", "--benchmark_repetitions=3"});
+    CHECK(o.threads.empty());
+
+    // --threads: the sweep's totals, ascending whatever order they came in.
+    CHECK(parse({"--threads=16,1,4"}).threads == std::vector<unsigned>{1, 4, 16});
+    CHECK(parse({"--threads=1024"}).threads == std::vector<unsigned>{1024});
 }
 
 TEST_CASE("bad options are rejected with what is valid", "[options]") {
@@ -54,5 +59,13 @@ TEST_CASE("bad options are rejected with what is valid", "[options]") {
     CHECK_THROWS_WITH(parse({"--frobnicate"}), Contains("unknown option") && Contains("--items=N"));
     CHECK_THROWS_WITH(parse({"positional"}), Contains("unknown option"));
     CHECK_THROWS_WITH(parse({"--tutorial", "--smoke"}), Contains("cannot be combined"));
+    CHECK_THROWS_WITH(parse({"--threads"}), Contains("needs a value"));
+    CHECK_THROWS_WITH(parse({"--threads=0"}), Contains("--threads='0'") && Contains("from 1 to 1024"));
+    CHECK_THROWS_WITH(parse({"--threads=1025"}), Contains("from 1 to 1024"));
+    CHECK_THROWS_WITH(parse({"--threads=1,,2"}), Contains("--threads=''"));
+    CHECK_THROWS_WITH(parse({"--threads=2,4,"}), Contains("--threads=''"));
+    CHECK_THROWS_WITH(parse({"--threads=two"}), Contains("whole number"));
+    CHECK_THROWS_WITH(parse({"--threads=4,2,4"}), Contains("4 is given twice"));
+    CHECK_THROWS_WITH(parse({"--tutorial", "--threads=2"}), Contains("cannot be combined with --threads"));
     CHECK_THROWS_AS(parse({"--frobnicate"}), rsb::option_error);
 }

@@ -63,6 +63,8 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
             (("--binary=x", "--build-dir=y"), "cannot be combined"),
             (("--benchmark_repetitions=5",), "is set by run-suite itself"),
             (("--benchmark_out=x.json",), "is set by run-suite itself"),
+            (("--threads=1,x",), "--threads='1,x' is not valid: expected comma-separated totals"),
+            (("--threads=",), "--threads='' is not valid"),
         ]
         for args, needle in cases:
             with self.subTest(args=args):
@@ -83,6 +85,21 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
         done = self.suite(f"--binary={bench}", "--benchmark_frobnicate=1", rd, "--no-install")
         self.assertEqual(done.returncode, 2, done.stderr)
         self.assertIn("unrecognized command-line flag: --benchmark_frobnicate=1", done.stderr)
+        # Well-formed --threads the binary refuses: checked before anything runs.
+        done = self.suite(f"--binary={bench}", "--threads=0,4", rd, "--no-install")
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertIn("--threads='0' is not valid", done.stderr)
+        self.assertEqual(self.listing(), [])
+
+    def test_bad_commit_from_the_environment_is_refused(self):
+        rd = f"--results-dir={self.results_dir()}"
+        for env, needle in (({"RSB_GIT_COMMIT": "HEAD~1"}, "RSB_GIT_COMMIT='HEAD~1' is not valid"),
+                            ({"RSB_GIT_COMMIT": "59a38e7", "RSB_GIT_DIRTY": "maybe"}, "RSB_GIT_DIRTY='maybe'")):
+            with self.subTest(env=env):
+                done = support.run_script("run-suite", f"--binary={support.bench_binary()}", rd, *TINY,
+                                          env=dict(env, TMPDIR=self.tmp))
+                self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
+                self.assertIn(needle, done.stderr)
         self.assertEqual(self.listing(), [])
 
     def test_existing_out_file_is_never_overwritten(self):
@@ -144,6 +161,28 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(self.results_dir(), f"test-{date}-2.json")))
         self.assertEqual(os.path.getmtime(first), before)
         self.assertEqual(glob.glob(os.path.join(self.results_dir(), ".*partial")), [])
+        self.assertEqual(ctx["rsb_git_source"], "git")
+        self.assertNotIn("rsb_thread_sweep", ctx)
+
+    def test_a_sweep_records_its_totals_and_a_given_commit(self):
+        if not may_record():
+            self.skipTest("only a Release build without sanitizers records")
+        out = os.path.join(self.tmp, "sweep.json")
+        done = support.run_script(
+            "run-suite", f"--binary={support.bench_binary()}", f"--out={out}", "--no-charts", "--no-install",
+            "--scenario=hot_counter", "--impl=striped_counter", "--threads=3,1", "--repetitions=2",
+            "--min-time=0.001", "--updates=200",
+            env={"TMPDIR": self.tmp, "RSB_GIT_COMMIT": "0123456789abcdef", "RSB_GIT_DIRTY": "no"})
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        with open(out, encoding="utf-8") as f:
+            data = json.load(f)
+        ctx = data["context"]
+        self.assertEqual(ctx["rsb_thread_sweep"], "1,3")
+        self.assertEqual((ctx["rsb_git_commit"], ctx["rsb_git_dirty"], ctx["rsb_git_source"]),
+                         ("0123456789abcdef", "no", "environment"))
+        names = {r["run_name"] for r in data["benchmarks"]}
+        self.assertEqual(names, {"hot_counter/striped_counter/1w0r/manual_time",
+                                 "hot_counter/striped_counter/3w0r/manual_time"})
 
     def test_a_failed_benchmark_records_nothing_unless_allowed(self):
         # ~10^9 updates cannot finish within 0.05 s: every run fails its deadline.
