@@ -26,6 +26,7 @@
 //    insertion or erase (a growth or a backward shift moves elements).
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <functional>
