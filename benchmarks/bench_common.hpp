@@ -104,6 +104,9 @@ private:
 /// The one progress display of this process.
 [[nodiscard]] progress_display& bench_progress();
 
+/// Not a map, runs only in counter: the reference ceiling personnage_atomics
+/// (counter.hpp), family lock-free.
+inline constexpr std::array<std::string_view, 1> counter_extras{"personnage_atomics"};
 /// Counters that run only in hot_counter (they are not maps): the two hardware
 /// ceilings and our striped counter. All count as family lock-free.
 inline constexpr std::array<std::string_view, 3> hot_counter_extras{"shared_atomic_add", "per_runspace_counters",

@@ -24,6 +24,10 @@
 // `stale_mean`/`stale_max` are how many completed updates (counted just after
 // the read) the value did not include.
 //
+// Reference ceiling (`personnage_atomics`, counter_extras): the three
+// variables as bare atomics, one cache line each, with lockfree_map's memory
+// orderings — what this sharing pattern costs with no container at all.
+//
 // The hot-key counter (`run_hot_counter`, scenario `hot_counter`) isolates
 // the single key: W writers add 2 to one counter, R readers read it, and the
 // contenders are every map (through atomic_add on one key), the striped
@@ -36,7 +40,10 @@
 // word-sized keys use the fixed ids of `personnage_key`.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -271,6 +278,66 @@ template <shared_map M>
     report_fairness(result, "writer_", writers_progress.snapshot());
     return result;
 }
+
+// ---------------------------------------------------------------------------
+// counter's reference ceiling: the three variables without a map
+// ---------------------------------------------------------------------------
+
+/// Ceiling for `counter`: the tutorial's Name, Jeton and Continue as three bare
+/// std::atomic words, each alone on its own cache line, behind the map
+/// interface run_counter uses (fixed ids 1, 2, 3 of personnage_key). The same
+/// memory orderings as lockfree_map (get acquire, set release, add one acq_rel
+/// fetch_add), and no hashing, probing or key words: what the scenario's
+/// sharing pattern — the writer sets Name and raises Jeton, the reader checks
+/// Continue, sets Name and reads Jeton, every round — costs on this machine
+/// when the container costs nothing. A map's counter/atomic throughput read
+/// against this one says how much of the gap to the hardware is the map's.
+/// Not a map: other keys throw std::out_of_range, erase throws std::logic_error.
+class personnage_atomics {
+public:
+    using key_type = std::uint64_t;
+    using mapped_type = std::int64_t;
+    static constexpr map_guarantees guarantees{.progress = progress_guarantee::wait_free, .bounded = true};
+
+    explicit personnage_atomics(std::size_t /*capacity*/) {}
+    personnage_atomics(const personnage_atomics&) = delete;
+    personnage_atomics& operator=(const personnage_atomics&) = delete;
+
+    [[nodiscard]] std::optional<mapped_type> get(const key_type& k) const {
+        return field(k).load(std::memory_order_acquire);  // as lockfree_map::get (V2)
+    }
+    void set(const key_type& k, const mapped_type& v) {
+        field(k).store(v, std::memory_order_release);  // as lockfree_map::set (V1)
+    }
+    template <class Fn>
+    mapped_type update(const key_type& k, Fn&& fn) {
+        std::atomic<mapped_type>& f = field(k);
+        mapped_type w = f.load(std::memory_order_acquire);
+        for (;;) {
+            const mapped_type next = std::invoke(fn, w);
+            // acq_rel as lockfree_map::update (V3).
+            if (f.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire)) return next;
+        }
+    }
+    mapped_type add(const key_type& k, const mapped_type& delta) {
+        return field(k).fetch_add(delta, std::memory_order_acq_rel) + delta;  // as lockfree_map::add (V4)
+    }
+    bool erase(const key_type& /*k*/) {
+        throw std::logic_error("personnage_atomics: the tutorial's three variables cannot be erased");
+    }
+    [[nodiscard]] std::size_t was_size() const noexcept { return fields_.size(); }
+
+private:
+    std::atomic<mapped_type>& field(key_type k) const {
+        if (k < 1 || k > fields_.size())
+            throw std::out_of_range("personnage_atomics: key " + std::to_string(k) +
+                                    " is not one of the tutorial's ids 1 (Name), 2 (Jeton), 3 (Continue)");
+        return fields_[k - 1].value;
+    }
+    mutable std::array<cache_padded<std::atomic<mapped_type>>, 3> fields_{};
+};
+
+static_assert(shared_map_with_add<personnage_atomics>);
 
 // ---------------------------------------------------------------------------
 // hot_counter: one key, nothing else

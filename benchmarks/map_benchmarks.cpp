@@ -123,16 +123,32 @@ std::string_view mix_name(unsigned read_percent) {
     return "custom";
 }
 
-/// Entries of the hot-key counter that are not maps: the two reference
-/// ceilings and the striped counter. They count as family lock-free (they
-/// are atomics without locks) and run whenever hot_counter runs, unless
-/// --impl / --family select something else.
-bool wants_extra(const bench_settings& settings, std::string_view name) {
+/// Entries of a counter scenario that are not maps (counter_extras,
+/// hot_counter_extras): reference ceilings and the striped counter. They
+/// count as family lock-free (they are atomics without locks) and run
+/// whenever their scenario runs, unless --impl / --family select something else.
+bool wants_extra(const bench_settings& settings, std::string_view scenario, std::string_view name) {
     auto has = [](const std::vector<std::string>& v, std::string_view x) {
         return v.empty() || std::find(v.begin(), v.end(), x) != v.end();
     };
-    return has(settings.scenarios, "hot_counter") && has(settings.impls, name) &&
+    return has(settings.scenarios, scenario) && has(settings.impls, name) &&
            has(settings.families, to_string(family::lock_free));
+}
+
+template <class M>
+void register_counter(const bench_settings& settings, std::string_view name, const std::vector<counter_shape>& shapes) {
+    for (counter_mode mode : counter_modes) {
+        for (const counter_shape& shape : shapes) {
+            counter_config cfg;
+            cfg.writers = shape.writers;
+            cfg.readers = shape.readers;
+            cfg.mode = mode;
+            cfg.updates_per_writer = std::max<std::uint64_t>(1, settings.updates / shape.writers);
+            cfg.pool = settings.pool;
+            register_run("counter/" + std::string(name) + "/" + std::string(to_string(mode)) + "/" + shape_name(shape),
+                         settings, [cfg] { return run_counter<M>(cfg, bench_host()); });
+        }
+    }
 }
 
 template <class C>
@@ -157,30 +173,21 @@ void register_map_benchmarks(const bench_settings& settings) {
     const map_shapes shapes = shapes_for(settings.threads);
     // counter: the tutorial's $personnage, string keys where the map takes them.
     for_each_impl<map_registry>([&]<class Entry>() {
-        using M = typename Entry::type;
         if (!settings.wants("counter", Entry::name, Entry::family)) return;
-        for (counter_mode mode : counter_modes) {
-            for (const counter_shape& shape : shapes.counter) {
-                counter_config cfg;
-                cfg.writers = shape.writers;
-                cfg.readers = shape.readers;
-                cfg.mode = mode;
-                cfg.updates_per_writer = std::max<std::uint64_t>(1, settings.updates / shape.writers);
-                cfg.pool = settings.pool;
-                register_run("counter/" + std::string(Entry::name) + "/" + std::string(to_string(mode)) + "/" +
-                                 shape_name(shape),
-                             settings, [cfg] { return run_counter<M>(cfg, bench_host()); });
-            }
-        }
+        register_counter<typename Entry::type>(settings, Entry::name, shapes.counter);
     });
+    // ... and its reference ceiling, the three variables as bare atomics.
+    static_assert(counter_extras.size() == 1, "register every counter extra below");
+    if (wants_extra(settings, "counter", counter_extras[0]))
+        register_counter<personnage_atomics>(settings, counter_extras[0], shapes.counter);
 
     // hot_counter: the single hot key — ceilings, the striped counter, every map.
     static_assert(hot_counter_extras.size() == 3, "register every hot-counter extra below");
-    if (wants_extra(settings, hot_counter_extras[0]))
+    if (wants_extra(settings, "hot_counter", hot_counter_extras[0]))
         register_hot_counter<shared_atomic_counter>(settings, hot_counter_extras[0], shapes.hot);
-    if (wants_extra(settings, hot_counter_extras[1]))
+    if (wants_extra(settings, "hot_counter", hot_counter_extras[1]))
         register_hot_counter<per_runspace_counters>(settings, hot_counter_extras[1], shapes.hot);
-    if (wants_extra(settings, hot_counter_extras[2]))
+    if (wants_extra(settings, "hot_counter", hot_counter_extras[2]))
         register_hot_counter<striped_counter<std::int64_t>>(settings, hot_counter_extras[2], shapes.hot);
     for_each_impl<word_map_registry>([&]<class Entry>() {
         if (!settings.wants("hot_counter", Entry::name, Entry::family)) return;

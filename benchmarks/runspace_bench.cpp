@@ -110,6 +110,7 @@ option_choices known_choices() {
     c.scenarios = scenario_names;
     add_names<queue_registry>(c.impls);
     add_names<map_registry>(c.impls);
+    for (std::string_view extra : counter_extras) c.impls.emplace_back(extra);
     for (std::string_view extra : hot_counter_extras) c.impls.emplace_back(extra);
     for (family f : all_families) c.families.emplace_back(to_string(f));
     return c;
@@ -130,6 +131,8 @@ void print_implementations(std::ostream& out) {
         out << "  " << Entry::name << "  family=" << to_string(Entry::family) << "  progress=" << to_string(g.progress)
             << "  " << (g.bounded ? "bounded" : "unbounded") << '\n';
     });
+    out << "counter ceiling (counter only):\n";
+    for (std::string_view extra : counter_extras) out << "  " << extra << "  family=lock-free\n";
     out << "hot-key counters (hot_counter only):\n";
     for (std::string_view extra : hot_counter_extras) out << "  " << extra << "  family=lock-free\n";
     const std::string missing = missing_text();
@@ -186,6 +189,7 @@ int main(int argc, char** argv) {
     std::string families;
     add_families<queue_registry>(families);
     add_families<map_registry>(families);
+    for (std::string_view extra : counter_extras) families += "," + std::string(extra) + "=lock-free";
     for (std::string_view extra : hot_counter_extras) families += "," + std::string(extra) + "=lock-free";
     families += ",cacheline_ceiling=lock-free";  // ping_pong's ceiling: one atomic, no lock
     benchmark::AddCustomContext("rsb_families", families);

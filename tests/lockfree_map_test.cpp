@@ -141,3 +141,40 @@ TEST_CASE("lockfree_map: concurrent inserts fill the table without losing or dup
     CHECK(m.was_size() == slots);
     CHECK(refused.load() >= 64);  // each of the 64 keys that found no slot was refused (by someone)
 }
+
+
+TEST_CASE("lockfree_map: small tables split keys from values, large ones pack them; both behave alike",
+          "[lockfree_map]") {
+    // 2 × 256 = 512 slots is the largest split table; 257 keys need 1024.
+    map_t small(256), large(257);
+    REQUIRE(small.slot_count() == map_t::split_slots_max);
+    CHECK(small.split_layout());
+    CHECK_FALSE(large.split_layout());
+    CHECK(map_t(1).split_layout());
+    CHECK_FALSE(map_t(1u << 20).split_layout());
+    // The same operations give the same answers in both layouts, up to the
+    // small table's last slot (every slot's key and value word is reachable).
+    for (std::uint64_t k = 1; k <= 512; ++k) {
+        const auto v = static_cast<std::int64_t>(k * 7) - 1000;
+        small.set(k * 0x9e3779b97f4a7c15ull, v);
+        large.set(k * 0x9e3779b97f4a7c15ull, v);
+    }
+    CHECK_THROWS_AS(small.set(513 * 0x9e3779b97f4a7c15ull, 1), std::length_error);
+    for (std::uint64_t k = 1; k <= 512; ++k) {
+        const std::uint64_t key = k * 0x9e3779b97f4a7c15ull;
+        const auto v = static_cast<std::int64_t>(k * 7) - 1000;
+        CHECK(small.add(key, 2) == v + 2);
+        CHECK(large.add(key, 2) == v + 2);
+        if (k % 3 == 0) {
+            CHECK(small.erase(key));
+            CHECK(large.erase(key));
+        }
+    }
+    for (std::uint64_t k = 1; k <= 512; ++k) {
+        const std::uint64_t key = k * 0x9e3779b97f4a7c15ull;
+        CHECK(small.get(key) == large.get(key));
+        CHECK(small.get(key).has_value() == (k % 3 != 0));
+    }
+    CHECK(small.was_size() == large.was_size());
+    CHECK(small.was_size() == 512 - 512 / 3);
+}

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <stdexcept>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -180,4 +181,32 @@ TEST_CASE("fair_shares", "[scenario]") {
     CHECK(s.min == Approx(0.0));
     CHECK(s.max == Approx(2.0));
     CHECK(rsb::fair_shares({}).max == 0.0);
+}
+
+TEST_CASE("personnage_atomics: counter's ceiling verifies like a map and refuses what it is not", "[counter]") {
+    std::ostringstream out;
+    rsb::host console(out);
+    rsb::counter_config cfg;
+    cfg.writers = 2;
+    cfg.readers = 2;
+    cfg.updates_per_writer = rsb::test::sized(20'000);
+    cfg.mode = rsb::counter_mode::atomic;
+    cfg.pool.deadline = std::chrono::seconds(60);
+    const auto r = rsb::run_counter<rsb::personnage_atomics>(cfg, console);
+    INFO(r.failure);
+    CHECK(r.ok());  // Jeton exact, no decrease, no stale read
+    CHECK(r.items == 2.0 * cfg.updates_per_writer);
+    CHECK(r.counters.at("stale_violations") == 0);
+
+    rsb::personnage_atomics p(16);
+    p.set(2, 5);
+    CHECK(p.add(2, 2) == 7);
+    CHECK(p.update(2, [](std::int64_t v) { return v * 3; }) == 21);
+    CHECK(p.get(2) == 21);
+    CHECK(p.get(1) == 0);  // the other fields are separate words
+    CHECK_THROWS_AS(p.set(0, 1), std::out_of_range);
+    CHECK_THROWS_AS(p.get(4), std::out_of_range);
+    CHECK_THROWS_WITH(p.add(7, 1), Catch::Contains("1 (Name), 2 (Jeton), 3 (Continue)"));
+    CHECK_THROWS_AS(p.erase(2), std::logic_error);
+    CHECK(p.get(2) == 21);
 }
