@@ -108,38 +108,42 @@ TEST_CASE("lockfree_map: adds racing with erases never expose a non-value", "[lo
 }
 
 TEST_CASE("lockfree_map: concurrent inserts fill the table without losing or duplicating a key", "[lockfree_map][concurrent]") {
-    constexpr std::size_t capacity = 512;
-    map_t m(capacity);
-    const std::uint64_t slots = m.slot_count();
-    constexpr int threads = 4;
-    std::atomic<std::uint64_t> refused{0};
-    std::vector<std::thread> ts;
-    for (int t = 0; t < threads; ++t) {
-        ts.emplace_back([&, t] {
-            // Every thread inserts every key (claims of the same key race),
-            // in a different order, plus keys past the capacity.
-            for (std::uint64_t i = 0; i < slots + 64; ++i) {
-                const std::uint64_t k = 1 + (i * 7 + static_cast<std::uint64_t>(t) * 131) % (slots + 64);
-                try {
-                    m.set(k, static_cast<std::int64_t>(k));
-                } catch (const std::length_error&) {
-                    refused.fetch_add(1, std::memory_order_relaxed);
+    // 128 keys: the split layout (256 slots); 512: packed (1024 slots).
+    for (const std::size_t capacity : {std::size_t{128}, std::size_t{512}}) {
+        map_t m(capacity);
+        INFO("capacity " << capacity << (m.split_layout() ? " (split)" : " (packed)"));
+        CHECK(m.split_layout() == (capacity == 128));
+        const std::uint64_t slots = m.slot_count();
+        constexpr int threads = 4;
+        std::atomic<std::uint64_t> refused{0};
+        std::vector<std::thread> ts;
+        for (int t = 0; t < threads; ++t) {
+            ts.emplace_back([&, t] {
+                // Every thread inserts every key (claims of the same key race),
+                // in a different order, plus keys past the capacity.
+                for (std::uint64_t i = 0; i < slots + 64; ++i) {
+                    const std::uint64_t k = 1 + (i * 7 + static_cast<std::uint64_t>(t) * 131) % (slots + 64);
+                    try {
+                        m.set(k, static_cast<std::int64_t>(k));
+                    } catch (const std::length_error&) {
+                        refused.fetch_add(1, std::memory_order_relaxed);
+                    }
                 }
-            }
-        });
-    }
-    for (auto& t : ts) t.join();
-    std::uint64_t present = 0;
-    for (std::uint64_t k = 1; k <= slots + 64; ++k) {
-        const auto v = m.get(k);
-        if (v) {
-            ++present;
-            CHECK(*v == static_cast<std::int64_t>(k));
+            });
         }
+        for (auto& t : ts) t.join();
+        std::uint64_t present = 0;
+        for (std::uint64_t k = 1; k <= slots + 64; ++k) {
+            const auto v = m.get(k);
+            if (v) {
+                ++present;
+                CHECK(*v == static_cast<std::int64_t>(k));
+            }
+        }
+        CHECK(present == slots);  // every slot holds one distinct key
+        CHECK(m.was_size() == slots);
+        CHECK(refused.load() >= 64);  // each of the 64 keys that found no slot was refused (by someone)
     }
-    CHECK(present == slots);  // every slot holds one distinct key
-    CHECK(m.was_size() == slots);
-    CHECK(refused.load() >= 64);  // each of the 64 keys that found no slot was refused (by someone)
 }
 
 

@@ -129,16 +129,24 @@ TEST_CASE("producer_consumer catches a queue that loses, duplicates or reorders"
     CHECK_THAT(lifo.failure, Catch::Contains("FIFO"));
 }
 
+namespace {
+/// A counter run of W writers and R readers, K updates each (scaled down under sanitizers).
+rsb::counter_config counter_run(unsigned writers, unsigned readers, std::uint32_t updates, rsb::counter_mode mode) {
+    rsb::counter_config cfg;
+    cfg.writers = writers;
+    cfg.readers = readers;
+    cfg.updates_per_writer = rsb::test::sized(updates);
+    cfg.mode = mode;
+    cfg.pool.deadline = std::chrono::seconds(60);
+    return cfg;
+}
+}  // namespace
+
 TEST_CASE("counter/atomic is exact; counter/racy reports lost updates", "[counter]") {
     std::ostringstream out;
     rsb::host console(out);
-    rsb::counter_config cfg;
-    cfg.writers = 2;
-    cfg.readers = 2;
-    cfg.updates_per_writer = rsb::test::sized(20'000);
-    cfg.pool.deadline = std::chrono::seconds(60);
+    rsb::counter_config cfg = counter_run(2, 2, 20'000, rsb::counter_mode::atomic);
 
-    cfg.mode = rsb::counter_mode::atomic;
     const auto atomic = rsb::run_counter<rsb::mutex_map<std::string, std::int64_t>>(cfg, console);
     INFO(atomic.failure);
     CHECK(atomic.ok());
@@ -157,13 +165,7 @@ TEST_CASE("counter/atomic is exact; counter/racy reports lost updates", "[counte
 TEST_CASE("counter/atomic catches a map whose update is not atomic", "[counter]") {
     std::ostringstream out;
     rsb::host console(out);
-    rsb::counter_config cfg;
-    cfg.writers = 3;
-    cfg.readers = 1;
-    cfg.updates_per_writer = rsb::test::sized(5'000);
-    cfg.mode = rsb::counter_mode::atomic;
-    cfg.pool.deadline = std::chrono::seconds(60);
-    const auto r = rsb::run_counter<racy_update_map>(cfg, console);
+    const auto r = rsb::run_counter<racy_update_map>(counter_run(3, 1, 5'000, rsb::counter_mode::atomic), console);
     CHECK_THAT(r.failure, Catch::Contains("atomic updates lost"));
 }
 
@@ -186,12 +188,7 @@ TEST_CASE("fair_shares", "[scenario]") {
 TEST_CASE("personnage_atomics: counter's ceiling verifies like a map and refuses what it is not", "[counter]") {
     std::ostringstream out;
     rsb::host console(out);
-    rsb::counter_config cfg;
-    cfg.writers = 2;
-    cfg.readers = 2;
-    cfg.updates_per_writer = rsb::test::sized(20'000);
-    cfg.mode = rsb::counter_mode::atomic;
-    cfg.pool.deadline = std::chrono::seconds(60);
+    const rsb::counter_config cfg = counter_run(2, 2, 20'000, rsb::counter_mode::atomic);
     const auto r = rsb::run_counter<rsb::personnage_atomics>(cfg, console);
     INFO(r.failure);
     CHECK(r.ok());  // Jeton exact, no decrease, no stale read
