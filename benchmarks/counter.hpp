@@ -293,34 +293,38 @@ template <shared_map M>
 /// when the container costs nothing. A map's counter/atomic throughput read
 /// against this one says how much of the gap to the hardware is the map's.
 /// Not a map: other keys throw std::out_of_range, erase throws std::logic_error.
+/// Progress: get/set/add are wait-free (one instruction each); update is a
+/// CAS loop, so the type as a whole is lock-free. Every edge pairs as in
+/// lockfree_map: set's release (and the release half of add/update) with
+/// get's and update's acquire loads.
 class personnage_atomics {
 public:
     using key_type = std::uint64_t;
     using mapped_type = std::int64_t;
-    static constexpr map_guarantees guarantees{.progress = progress_guarantee::wait_free, .bounded = true};
+    static constexpr map_guarantees guarantees{.progress = progress_guarantee::lock_free, .bounded = true};
 
     explicit personnage_atomics(std::size_t /*capacity*/) {}
     personnage_atomics(const personnage_atomics&) = delete;
     personnage_atomics& operator=(const personnage_atomics&) = delete;
 
     [[nodiscard]] std::optional<mapped_type> get(const key_type& k) const {
-        return field(k).load(std::memory_order_acquire);  // as lockfree_map::get (V2)
+        return field(k).load(std::memory_order_acquire);  // as lockfree_map::get (V2): pairs with set/add/update
     }
     void set(const key_type& k, const mapped_type& v) {
-        field(k).store(v, std::memory_order_release);  // as lockfree_map::set (V1)
+        field(k).store(v, std::memory_order_release);  // as lockfree_map::set (V1): pairs with get/update
     }
     template <class Fn>
     mapped_type update(const key_type& k, Fn&& fn) {
         std::atomic<mapped_type>& f = field(k);
-        mapped_type w = f.load(std::memory_order_acquire);
+        mapped_type w = f.load(std::memory_order_acquire);  // as lockfree_map::update (V2'): pairs with set/add/update
         for (;;) {
             const mapped_type next = std::invoke(fn, w);
-            // acq_rel as lockfree_map::update (V3).
+            // acq_rel as lockfree_map::update (V3): release to later gets, acquire on failure for the retry.
             if (f.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire)) return next;
         }
     }
     mapped_type add(const key_type& k, const mapped_type& delta) {
-        return field(k).fetch_add(delta, std::memory_order_acq_rel) + delta;  // as lockfree_map::add (V4)
+        return field(k).fetch_add(delta, std::memory_order_acq_rel) + delta;  // as lockfree_map::add (V4): pairs both ways
     }
     bool erase(const key_type& /*k*/) {
         throw std::logic_error("personnage_atomics: the tutorial's three variables cannot be erased");

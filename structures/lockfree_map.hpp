@@ -7,7 +7,7 @@
 //  1. The table is an array of slots {key, value}, both single atomic words
 //     (laid out as "Layout" below says), whose count is a power of two fixed
 //     at construction (≥ 2 × capacity, so linear probes stay short).
-//  2. A key is placed by hashing it (MurmurHash3's 64-bit finaliser) and
+//  2. A key is placed by hashing it (fmix64.hpp, MurmurHash3's finaliser) and
 //     probing linearly. The first time a key is written, a CAS claims an empty
 //     key word (0 → key). A claimed key word NEVER changes again: no two slots
 //     ever hold the same key, and a probe for k that meets an empty key word
@@ -96,6 +96,7 @@
 
 #include "cache_padded.hpp"
 #include "concepts.hpp"
+#include "fmix64.hpp"
 
 namespace rsb {
 
@@ -254,16 +255,6 @@ private:
     /// holds the in-band encoding described in the header.
     using word = std::atomic<V>;
 
-    static std::uint64_t mix(std::uint64_t k) noexcept {
-        // MurmurHash3 fmix64 (Austin Appleby): every key bit affects every
-        // hash bit, so sequential ids do not form long probe runs.
-        k ^= k >> 33;
-        k *= 0xff51afd7ed558ccdull;
-        k ^= k >> 33;
-        k *= 0xc4ceb9fe1a85ec53ull;
-        k ^= k >> 33;
-        return k;
-    }
 
     static V word_of(const K& key) noexcept { return static_cast<V>(static_cast<std::uint64_t>(key)); }
 
@@ -276,7 +267,7 @@ private:
     const word* find(const K& key) const {
         const V k = word_of(key);
         if (k == 0) return nullptr;
-        for (std::size_t i = mix(static_cast<std::uint64_t>(k)) & mask_, n = 0; n <= mask_; i = (i + 1) & mask_, ++n) {
+        for (std::size_t i = fmix64(static_cast<std::uint64_t>(k)) & mask_, n = 0; n <= mask_; i = (i + 1) & mask_, ++n) {
             // (K2) relaxed: a key word carries no other data and never changes
             // once claimed; per-location coherence is all the probe needs (a
             // claim that happens-before this get is seen by coherence).
@@ -292,7 +283,7 @@ private:
     word& claim(const K& key) {
         const V k = word_of(key);
         if (k == 0) throw std::invalid_argument("lockfree_map: key 0 is reserved for empty slots");
-        for (std::size_t i = mix(static_cast<std::uint64_t>(k)) & mask_, n = 0; n <= mask_; i = (i + 1) & mask_, ++n) {
+        for (std::size_t i = fmix64(static_cast<std::uint64_t>(k)) & mask_, n = 0; n <= mask_; i = (i + 1) & mask_, ++n) {
             V here = key_at(i).load(std::memory_order_relaxed);  // (K2), as in find
             if (here == 0) {
                 // (K1) relaxed CAS: the claim publishes only the key word itself

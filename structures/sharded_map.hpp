@@ -12,8 +12,9 @@
 //
 // What it does not do: spread one key. Every operation on a hot key goes to
 // the same shard and serialises on its mutex exactly as in mutex_map (the
-// striped_counter.hpp header is the answer for one hot counter). It also does
-// resize shards together: each shard's table doubles on its own, under its lock.
+// striped_counter.hpp header is the answer for one hot counter). It also does not
+// resize the shards together: each shard's table doubles on its own, under
+// its own lock, while the other shards keep serving.
 //
 // Contract
 //  - Progress: blocking (per shard).
@@ -42,6 +43,7 @@
 #include "cache_padded.hpp"
 #include "concepts.hpp"
 #include "flat_table.hpp"
+#include "fmix64.hpp"
 
 namespace rsb {
 
@@ -139,13 +141,7 @@ public:
     /// table would do worse). Public for tests.
     struct table_hash {
         [[nodiscard]] std::size_t operator()(const K& key) const noexcept(noexcept(Hash{}(key))) {
-            std::uint64_t h = static_cast<std::uint64_t>(Hash{}(key));
-            h ^= h >> 33;
-            h *= 0xff51afd7ed558ccdull;
-            h ^= h >> 33;
-            h *= 0xc4ceb9fe1a85ec53ull;
-            h ^= h >> 33;
-            return static_cast<std::size_t>(h);
+            return static_cast<std::size_t>(fmix64(static_cast<std::uint64_t>(Hash{}(key))));
         }
     };
 
