@@ -20,11 +20,11 @@
 #include <string>
 #include <unordered_map>
 
-#include "lincheck_recorder.hpp"  // key_of
-#include "map_registry.hpp"
-#include "producer_consumer.hpp"
-#include "queue_registry.hpp"
-#include "test_support.hpp"
+#include <rsb/testing/lincheck_recorder.hpp>  // key_of
+#include <rsb/bench/map_registry.hpp>
+#include <rsb/scenarios/producer_consumer.hpp>
+#include <rsb/bench/queue_registry.hpp>
+#include <rsb/testing/support.hpp>
 
 using namespace std::chrono_literals;
 using rsb::item_t;

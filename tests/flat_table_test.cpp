@@ -11,7 +11,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "flat_table.hpp"
+#include <rsb/structures/flat_table.hpp>
 
 namespace {
 

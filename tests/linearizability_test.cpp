@@ -12,12 +12,12 @@
 #include <string>
 #include <thread>
 
-#include "lincheck.hpp"
-#include "lincheck_recorder.hpp"
-#include "map_registry.hpp"
-#include "mutex_map.hpp"
-#include "queue_registry.hpp"
-#include "test_support.hpp"
+#include <rsb/testing/lincheck.hpp>
+#include <rsb/testing/lincheck_recorder.hpp>
+#include <rsb/bench/map_registry.hpp>
+#include <rsb/structures/mutex_map.hpp>
+#include <rsb/bench/queue_registry.hpp>
+#include <rsb/testing/support.hpp>
 
 using namespace rsb::lincheck;
 using rsb::item_t;

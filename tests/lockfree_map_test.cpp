@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "lockfree_map.hpp"
-#include "test_support.hpp"
+#include <rsb/structures/lockfree_map.hpp>
+#include <rsb/testing/support.hpp>
 
 using map_t = rsb::lockfree_map<std::uint64_t, std::int64_t>;
 

@@ -9,10 +9,10 @@
 #include <tuple>
 #include <vector>
 
-#include "counter.hpp"
-#include "map_mix.hpp"
-#include "map_registry.hpp"
-#include "test_support.hpp"
+#include <rsb/scenarios/counter.hpp>
+#include <rsb/scenarios/map_mix.hpp>
+#include <rsb/bench/map_registry.hpp>
+#include <rsb/testing/support.hpp>
 
 namespace {
 template <class K>

@@ -7,13 +7,13 @@
 #include <cstdint>
 #include <sstream>
 
-#include "counter.hpp"
-#include "fairness.hpp"
-#include "lockfree_map.hpp"
-#include "map_mix.hpp"
-#include "mutex_map.hpp"
-#include "striped_counter.hpp"
-#include "test_support.hpp"
+#include <rsb/scenarios/counter.hpp>
+#include <rsb/harness/fairness.hpp>
+#include <rsb/structures/lockfree_map.hpp>
+#include <rsb/scenarios/map_mix.hpp>
+#include <rsb/structures/mutex_map.hpp>
+#include <rsb/structures/striped_counter.hpp>
+#include <rsb/testing/support.hpp>
 
 namespace {
 

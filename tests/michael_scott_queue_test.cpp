@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "michael_scott_queue.hpp"
-#include "producer_consumer.hpp"
-#include "test_support.hpp"
+#include <rsb/structures/michael_scott_queue.hpp>
+#include <rsb/scenarios/producer_consumer.hpp>
+#include <rsb/testing/support.hpp>
 
 namespace {
 

@@ -9,9 +9,9 @@
 #include <sstream>
 #include <string>
 
-#include "mpmc_ring.hpp"
-#include "producer_consumer.hpp"
-#include "test_support.hpp"
+#include <rsb/structures/mpmc_ring.hpp>
+#include <rsb/scenarios/producer_consumer.hpp>
+#include <rsb/testing/support.hpp>
 
 namespace {
 

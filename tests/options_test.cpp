@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "options.hpp"
+#include <rsb/bench/options.hpp>
 
 namespace {
 const rsb::option_choices choices{{"producer_consumer", "counter"}, {"mutex_queue", "mutex_map"},

@@ -5,9 +5,9 @@
 
 #include <sstream>
 
-#include "producer_consumer.hpp"
-#include "queue_registry.hpp"
-#include "test_support.hpp"
+#include <rsb/scenarios/producer_consumer.hpp>
+#include <rsb/bench/queue_registry.hpp>
+#include <rsb/testing/support.hpp>
 
 using rsb::item_t;
 using rsb::make_item;

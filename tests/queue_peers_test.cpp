@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "queue_registry.hpp"
-#include "test_support.hpp"
+#include <rsb/bench/queue_registry.hpp>
+#include <rsb/testing/support.hpp>
 
 using rsb::item_t;
 using rsb::make_item;

@@ -9,12 +9,12 @@
 #include <mutex>
 #include <sstream>
 
-#include "latency_histogram.hpp"
-#include "mutex_queue.hpp"
-#include "peers/moodycamel_queue.hpp"
-#include "ping_pong.hpp"
-#include "producer_consumer.hpp"
-#include "test_support.hpp"
+#include <rsb/harness/latency_histogram.hpp>
+#include <rsb/structures/mutex_queue.hpp>
+#include <rsb/peers/moodycamel_queue.hpp>
+#include <rsb/scenarios/ping_pong.hpp>
+#include <rsb/scenarios/producer_consumer.hpp>
+#include <rsb/testing/support.hpp>
 
 using rsb::item_t;
 using rsb::make_item;

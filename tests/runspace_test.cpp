@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "mutex_queue.hpp"
-#include "runspace.hpp"
-#include "tutorial.hpp"
+#include <rsb/structures/mutex_queue.hpp>
+#include <rsb/harness/runspace.hpp>
+#include <rsb/bench/tutorial.hpp>
 
 using namespace std::chrono_literals;
 using rsb::runspace;

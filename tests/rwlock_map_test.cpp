@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "rwlock_map.hpp"
-#include "test_support.hpp"
+#include <rsb/structures/rwlock_map.hpp>
+#include <rsb/testing/support.hpp>
 
 namespace {
 /// A value type whose copy (done by get under the shared lock) waits until

@@ -8,11 +8,11 @@
 #include <thread>
 #include <vector>
 
-#include "counter.hpp"
-#include "mutex_map.hpp"
-#include "mutex_queue.hpp"
-#include "producer_consumer.hpp"
-#include "test_support.hpp"
+#include <rsb/scenarios/counter.hpp>
+#include <rsb/structures/mutex_map.hpp>
+#include <rsb/structures/mutex_queue.hpp>
+#include <rsb/scenarios/producer_consumer.hpp>
+#include <rsb/testing/support.hpp>
 
 using rsb::item_t;
 using rsb::make_item;

@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "sharded_map.hpp"
-#include "test_support.hpp"
+#include <rsb/structures/sharded_map.hpp>
+#include <rsb/testing/support.hpp>
 
 TEST_CASE("sharded_map: consecutive integer keys and strings spread over all shards", "[sharded_map]") {
     using map_t = rsb::sharded_map<std::uint64_t, std::int64_t, rsb::shard_count{16}>;

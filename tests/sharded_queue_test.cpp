@@ -9,9 +9,9 @@
 #include <sstream>
 #include <vector>
 
-#include "producer_consumer.hpp"
-#include "sharded_queue.hpp"
-#include "test_support.hpp"
+#include <rsb/scenarios/producer_consumer.hpp>
+#include <rsb/structures/sharded_queue.hpp>
+#include <rsb/testing/support.hpp>
 
 namespace {
 

@@ -31,10 +31,10 @@
 #include <sstream>
 #include <string>
 
-#include "producer_consumer.hpp"
-#include "queue_registry.hpp"
-#include "runspace.hpp"
-#include "test_support.hpp"
+#include <rsb/scenarios/producer_consumer.hpp>
+#include <rsb/bench/queue_registry.hpp>
+#include <rsb/harness/runspace.hpp>
+#include <rsb/testing/support.hpp>
 
 #if defined(__SANITIZE_ADDRESS__)
 extern "C" const char* __asan_default_options() { return "quarantine_size_mb=16"; }

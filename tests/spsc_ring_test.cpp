@@ -8,8 +8,8 @@
 #include <string>
 #include <thread>
 
-#include "spsc_ring.hpp"
-#include "test_support.hpp"
+#include <rsb/structures/spsc_ring.hpp>
+#include <rsb/testing/support.hpp>
 
 namespace {
 

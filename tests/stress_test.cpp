@@ -19,12 +19,12 @@
 #include <thread>
 #include <vector>
 
-#include "counter.hpp"
-#include "map_registry.hpp"
-#include "producer_consumer.hpp"
-#include "queue_registry.hpp"
-#include "runspace.hpp"
-#include "test_support.hpp"
+#include <rsb/scenarios/counter.hpp>
+#include <rsb/bench/map_registry.hpp>
+#include <rsb/scenarios/producer_consumer.hpp>
+#include <rsb/bench/queue_registry.hpp>
+#include <rsb/harness/runspace.hpp>
+#include <rsb/testing/support.hpp>
 
 using namespace std::chrono_literals;
 

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "striped_counter.hpp"
-#include "test_support.hpp"
+#include <rsb/structures/striped_counter.hpp>
+#include <rsb/testing/support.hpp>
 
 namespace {
 

@@ -1,0 +1,56 @@
+// peers/reader_writer_queue.hpp — thin adapter for moodycamel::ReaderWriterQueue
+// (Debian: libreaderwriterqueue-dev), Cameron Desrochers' single-producer /
+// single-consumer queue made of a linked list of circular blocks.
+//
+// Contract (the library's, restated):
+//  - Progress: wait-free. We call `try_enqueue`/`try_dequeue`, which never
+//    loop and never allocate.
+//  - Ordering: FIFO (one producer, one consumer).
+//  - Bounded: `try_enqueue` never allocates, so the queue holds at most the
+//    blocks the constructor pre-allocated: at least `capacity` items (the
+//    library rounds up to whole blocks). Full: try_push returns false and
+//    leaves the value with the caller. (`enqueue` would allocate a new block
+//    instead; we do not call it, so that the small-capacity benchmarks see
+//    back-pressure.)
+//  - Empty: try_pop returns false and leaves `out` untouched.
+//  - SPSC only: one producer thread and one consumer thread at a time
+//    (max_producers = max_consumers = 1; the harness never runs it wider).
+//  - Memory ordering: the library publishes each element with a release
+//    fence before advancing the block's tail, and the consumer reads it after
+//    an acquire fence (its atomicops.h). ThreadSanitizer does not model
+//    standalone fences; see tests/tsan.supp.
+#pragma once
+
+#include <readerwriterqueue/readerwriterqueue.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include <rsb/structures/concepts.hpp>
+
+namespace rsb::peers {
+
+template <class T>
+class reader_writer_queue {
+public:
+    using value_type = T;
+    static constexpr queue_guarantees guarantees{
+        .progress = progress_guarantee::wait_free,
+        .order = order_guarantee::fifo,
+        .bounded = true,
+        .max_producers = 1,
+        .max_consumers = 1,
+    };
+
+    explicit reader_writer_queue(std::size_t capacity) : q_(capacity) {}
+
+    [[nodiscard]] bool try_push(const T& v) { return q_.try_enqueue(v); }
+    [[nodiscard]] bool try_pop(T& out) { return q_.try_dequeue(out); }
+
+private:
+    moodycamel::ReaderWriterQueue<T> q_;
+};
+
+static_assert(concurrent_queue<reader_writer_queue<std::uint64_t>>);
+
+}  // namespace rsb::peers

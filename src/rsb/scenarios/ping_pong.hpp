@@ -1,0 +1,184 @@
+// ping_pong.hpp — round-trip latency: two runspaces bounce one item through
+// two queues.
+//
+// runspace1 ("ping") pushes item i into the `Ping` queue and waits for it to
+// come back through `Pong`; runspace2 ("pong") pops it from Ping and pushes it
+// into Pong. One item is in flight at any time, so a round trip is two
+// hand-offs through the queues and nothing else: the reported
+// `ns_per_round_trip` is the wall time over the number of round trips
+// (items_per_second is round trips per second). Both queues have one producer
+// and one consumer, so every queue runs it, SPSC ones included.
+//
+// The ceiling (`run_cacheline_ping_pong`, ping_pong/cacheline_ceiling): the
+// same two runspaces bounce one std::atomic on its own cache line — the least
+// a hand-off between two cores can cost on this machine. Both sides of both
+// variants wait with the harness's `wait_until` under the same
+// ping_pong_config::pool.backoff policy, so the comparison measures the
+// structures, not the waiting. runspace_bench uses rsb::latency_backoff there
+// when the machine has two cores or more (long frequent polling before the
+// first yield: a round trip is shorter than one yield).
+//
+// Verified in every run: pong receives exactly item i in round i, ping gets
+// back exactly the item it sent, and both queues are empty afterwards. A lost
+// item is reported after `reply_timeout` ("item lost"), not at the run's
+// deadline, and never hangs (the stop flag ends the other side's wait).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include <rsb/structures/cache_padded.hpp>
+#include <rsb/structures/concepts.hpp>
+#include <rsb/scenarios/producer_consumer.hpp>
+#include <rsb/harness/scenario_result.hpp>
+
+namespace rsb {
+
+struct ping_pong_config {
+    std::uint32_t round_trips = 100'000;
+    /// Capacity handed to each queue's constructor (one item is ever in it).
+    std::size_t capacity = 64;
+    /// How long ping waits for an item to come back before reporting it lost.
+    /// Far above any real round trip (microseconds), and well below the run's
+    /// deadline, so that a loss is named as such.
+    std::chrono::milliseconds reply_timeout{5000};
+    pool_options pool{};
+};
+
+namespace detail {
+[[nodiscard]] inline std::string hex(std::uint64_t v) {
+    std::ostringstream out;
+    out << "0x" << std::hex << v;
+    return out.str();
+}
+
+/// Fills in what both ping_pong variants report.
+inline void finish_ping_pong(scenario_result& result, std::uint64_t round_trips) {
+    add_failure(result, result.run.failure);
+    result.items = static_cast<double>(round_trips);
+    result.counters["ns_per_round_trip"] =
+        round_trips > 0 ? result.run.wall_seconds * 1e9 / static_cast<double>(round_trips) : 0.0;
+}
+}  // namespace detail
+
+/// One ping_pong run through two fresh `Q`s.
+template <concurrent_queue Q>
+    requires std::same_as<typename Q::value_type, item_t>
+[[nodiscard]] scenario_result run_ping_pong(const ping_pong_config& cfg, host& console) {
+    scenario_result result;
+    auto ping = std::make_unique<Q>(cfg.capacity);
+    auto pong = std::make_unique<Q>(cfg.capacity);
+    runspace_pool pool(console, cfg.pool);
+    pool.set_variable("Ping", *ping);
+    pool.set_variable("Pong", *pong);
+    const std::uint32_t n = cfg.round_trips;
+
+    pool.add("runspace1", [n, timeout = cfg.reply_timeout](runspace_context& ctx) {
+        auto out = producer_endpoint(ctx.variable<Q>("Ping"));
+        auto in = consumer_endpoint(ctx.variable<Q>("Pong"));
+        ctx.set_activity("bouncing");
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const item_t sent = make_item(0, i);
+            if (!ctx.wait_until("waiting: Ping full", [&] { return out.try_push(sent); })) return;
+            // The clock is read every 1024 empty polls only, so that checking
+            // for a lost item adds nothing measurable to a round trip.
+            const auto started = std::chrono::steady_clock::now();
+            std::uint32_t polls = 0;
+            bool lost = false;
+            item_t back = 0;
+            if (!ctx.wait_until("waiting: reply", [&] {
+                    if (in.try_pop(back)) return true;
+                    if (++polls % 1024 == 0 && std::chrono::steady_clock::now() - started > timeout) lost = true;
+                    return lost;
+                }))
+                return;
+            if (lost) {
+                throw std::runtime_error("round trip " + std::to_string(i) + ": no reply within " +
+                                         std::to_string(timeout.count()) + " ms (item lost)");
+            }
+            if (back != sent) {
+                throw std::runtime_error("round trip " + std::to_string(i) + ": sent " + detail::hex(sent) +
+                                         ", got back " + detail::hex(back));
+            }
+            ctx.count_ops();
+        }
+    });
+    pool.add("runspace2", [n](runspace_context& ctx) {
+        auto in = consumer_endpoint(ctx.variable<Q>("Ping"));
+        auto out = producer_endpoint(ctx.variable<Q>("Pong"));
+        ctx.set_activity("bouncing");
+        for (std::uint32_t i = 0; i < n; ++i) {
+            item_t v = 0;
+            if (!ctx.wait_until("waiting: Ping empty", [&] { return in.try_pop(v); })) return;
+            if (v != make_item(0, i)) {
+                throw std::runtime_error("round trip " + std::to_string(i) + ": expected " +
+                                         detail::hex(make_item(0, i)) + ", received " + detail::hex(v));
+            }
+            if (!ctx.wait_until("waiting: Pong full", [&] { return out.try_push(v); })) return;
+            ctx.count_ops();
+        }
+    });
+
+    result.run = pool.invoke();
+    const std::uint64_t done = result.run.runspaces.empty() ? 0 : result.run.runspaces[0].ops;
+    detail::finish_ping_pong(result, done);
+    if (result.ok()) {
+        item_t extra = 0;
+        if (ping->try_pop(extra) || pong->try_pop(extra)) {
+            add_failure(result, "a queue still held an item after the last round trip (" + detail::hex(extra) +
+                                    "): an item was duplicated");
+        } else if (done != n) {
+            add_failure(result, std::to_string(done) + " of " + std::to_string(n) + " round trips completed");
+        }
+    }
+    return result;
+}
+
+/// The ceiling: the same two runspaces bouncing one atomic on its own cache
+/// line (ping_pong/cacheline_ceiling).
+[[nodiscard]] inline scenario_result run_cacheline_ping_pong(const ping_pong_config& cfg, host& console) {
+    scenario_result result;
+    // Odd values are pings (2i+1), even values pongs (2i+2).
+    auto token = std::make_unique<cache_padded<std::atomic<std::uint64_t>>>();
+    runspace_pool pool(console, cfg.pool);
+    const std::uint32_t n = cfg.round_trips;
+    std::atomic<std::uint64_t>& t = token->value;
+
+    pool.add("runspace1", [n, &t](runspace_context& ctx) {
+        ctx.set_activity("bouncing");
+        for (std::uint64_t i = 0; i < n; ++i) {
+            // (1) release: publishes the ping; pairs with the acquire-load (2) in runspace2.
+            t.store(2 * i + 1, std::memory_order_release);
+            // (4) acquire: pairs with the release-store (3) of the pong.
+            if (!ctx.wait_until("waiting: pong", [&] { return t.load(std::memory_order_acquire) == 2 * i + 2; })) return;
+            ctx.count_ops();
+        }
+    });
+    pool.add("runspace2", [n, &t](runspace_context& ctx) {
+        ctx.set_activity("bouncing");
+        for (std::uint64_t i = 0; i < n; ++i) {
+            // (2) acquire: pairs with the release-store (1) of the ping.
+            if (!ctx.wait_until("waiting: ping", [&] { return t.load(std::memory_order_acquire) == 2 * i + 1; })) return;
+            // (3) release: publishes the pong; pairs with the acquire-load (4) in runspace1.
+            t.store(2 * i + 2, std::memory_order_release);
+            ctx.count_ops();
+        }
+    });
+
+    result.run = pool.invoke();
+    const std::uint64_t done = result.run.runspaces.empty() ? 0 : result.run.runspaces[0].ops;
+    detail::finish_ping_pong(result, done);
+    // Relaxed: the pool has joined both runspaces, which orders their stores before this load.
+    if (result.ok() && t.load(std::memory_order_relaxed) != 2 * std::uint64_t{n}) {
+        add_failure(result, "the token ended at " + std::to_string(t.load(std::memory_order_relaxed)) +
+                                " instead of " + std::to_string(2 * std::uint64_t{n}));
+    }
+    return result;
+}
+
+}  // namespace rsb

@@ -1,0 +1,318 @@
+// lockfree_map.hpp — open-addressing hash map of words, lock-free, fixed capacity.
+//
+// The design of Cliff Click's non-blocking hash table ("A Lock-Free Wait-Free
+// Hash Table", JavaOne 2007) and Jeff Preshing's "The World's Simplest
+// Lock-Free Hash Table" (2013), without resizing:
+//
+//  1. The table is an array of slots {key, value}, both single atomic words
+//     (laid out as "Layout" below says), whose count is a power of two fixed
+//     at construction (≥ 2 × capacity, so linear probes stay short).
+//  2. A key is placed by hashing it (fmix64.hpp, MurmurHash3's finaliser) and
+//     probing linearly. The first time a key is written, a CAS claims an empty
+//     key word (0 → key). A claimed key word NEVER changes again: no two slots
+//     ever hold the same key, and a probe for k that meets an empty key word
+//     knows k was never inserted.
+//  3. Values are words with an in-band "absent" encoding: a value is present
+//     iff it lies in [-2^62, 2^62) (its top two bits are equal); everything
+//     else means "no value". A never-written slot and an erased one hold
+//     `absent_word` (0x6000…, the middle of the absent range).
+//  4. get = one acquire load; set = one release store; erase = exchange to
+//     absent (the tombstone: the key stays, the value goes); update = CAS loop
+//     over fn; add = ONE fetch_add on the fast path. If that fetch_add landed
+//     on an absent value (the key had been erased), the word is still absent
+//     (the sum stays deep inside the absent range), and the adder then CASes
+//     it from absent to `delta` — the "absent counts as 0" rule — or, if
+//     someone made it present meanwhile, adds again.
+//
+// Layout: a slot is a key word and a value word. Where they sit depends on
+// the table's size, because small and large tables fail differently:
+//  - Packed (more than `split_slots_max` = 512 slots): {key, value} pairs of
+//    16 bytes, four per 64-byte line. A large table is bound by cache and
+//    memory: the probe that finds the key has already fetched its value (one
+//    miss per lookup), and 2^20 keys take 32 MiB.
+//  - Split (at most 512 slots, capacity <= 256 keys): all key words packed
+//    together, then each value word alone in a `false_sharing_range`
+//    (128-byte) block. A small table is a handful of shared variables — the
+//    tutorial's $personnage is three — and any of them may be hot. Packed,
+//    two hot keys share a line (in $personnage, Name and Continue do), and
+//    every write drags its key word's line away from the runspaces probing
+//    it: each set/add first misses on the key word (a shared copy), then
+//    upgrades the line for the write. Split, key words are written once (the
+//    claim) and then only read, so their lines stay shared in every core's
+//    cache; a write moves one value line and nothing else. At most
+//    512 × 128 B + 4 KiB of keys.
+// `split_layout()` says which one a map has. Found and checked with the
+// counter scenario (README, results/): its same-binary ceiling
+// `personnage_atomics` (bare atomics, one line each) fell to the packed
+// map's throughput when Name and Continue were put on one line, and a
+// cpu-clock profile of lockfree_map at 1w1r put 25 % of samples in claim,
+// 70 % of those on the key-word load; split, claim's share fell to 10 %.
+//
+// Contract
+//  - Progress: lock-free (every loop retries only because another thread's
+//    CAS or fetch_add on the same word succeeded).
+//  - Every operation is linearizable (each takes effect at one atomic step on
+//    the key's value word). `update`'s fn may run several times (once per CAS
+//    attempt): it must be a pure function of its argument.
+//  - Bounded: at least `capacity` distinct keys (the table has
+//    bit_ceil(2 × capacity) slots, at least 16). A key, once inserted,
+//    keeps its slot even after erase (a tombstone), so the limit counts
+//    distinct keys ever inserted. When no slot is left on a new key's probe
+//    path, `set`, `update` and `add` throw std::length_error and change
+//    nothing; keys already in the table keep working.
+//  - Keys: integers up to 64 bits; key 0 is reserved for "empty slot" (`set`
+//    with key 0 throws std::invalid_argument; `get`/`erase` of 0 report absent).
+//  - Values: std::int64_t within [-2^62, 2^62) (`value_min`, `value_max`);
+//    `set`/`update` throw std::out_of_range for values outside it. `add` with
+//    |delta| ≤ 2^32 is the single fetch_add and does NOT check the range (no
+//    single instruction can): the caller keeps counters within ±2^62, which
+//    takes 2^30 adds of the largest fast delta. Larger deltas go through the
+//    checked CAS loop.
+//  - Memory ordering: a `get` that returns a value written by `set`/`update`/
+//    `add` synchronizes-with that write (edges V1–V4 below), so it carries
+//    everything the writer did before. Different keys are not ordered.
+//
+// What it does NOT do
+//  - No resizing, no iteration, no clear: capacity is fixed at construction.
+//  - No reclamation of erased keys' slots (tombstones are permanent, see above).
+//  - Keys and values are single words; the tutorial's string keys go through
+//    fixed ids (benchmarks/counter.hpp: personnage_key).
+//  - Large tables are not padded: above `split_slots_max` slots, four slots
+//    share a 64-byte line, so two hot keys that hash next to each other share
+//    it (see "Layout").
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include <rsb/structures/cache_padded.hpp>
+#include <rsb/structures/concepts.hpp>
+#include <rsb/structures/fmix64.hpp>
+
+namespace rsb {
+
+template <class K = std::uint64_t, class V = std::int64_t>
+class lockfree_map {
+    static_assert(std::is_integral_v<K> && sizeof(K) <= sizeof(std::uint64_t), "lockfree_map keys are words");
+    static_assert(std::is_same_v<V, std::int64_t>, "lockfree_map values are std::int64_t (in-band absent encoding)");
+    static_assert(std::atomic<std::uint64_t>::is_always_lock_free && std::atomic<V>::is_always_lock_free);
+
+public:
+    using key_type = K;
+    using mapped_type = V;
+    static constexpr map_guarantees guarantees{
+        .progress = progress_guarantee::lock_free,
+        .bounded = true,
+    };
+
+    /// Smallest and largest storable value.
+    static constexpr V value_min = -(V{1} << 62);
+    static constexpr V value_max = (V{1} << 62) - 1;
+    /// Largest |delta| that `add` applies with a single fetch_add.
+    static constexpr V fast_add_limit = V{1} << 32;
+
+    /// Tables of at most this many slots (capacity ≤ 256 keys) use the split
+    /// layout: keys packed together, each value alone in a
+    /// `false_sharing_range` block. See "Layout" in the header.
+    static constexpr std::size_t split_slots_max = 512;
+
+    explicit lockfree_map(std::size_t capacity)
+        : capacity_(capacity), mask_(std::bit_ceil(std::max<std::size_t>(16, 2 * capacity)) - 1) {
+        const std::size_t n = mask_ + 1;
+        if (n <= split_slots_max) {
+            constexpr std::size_t block = false_sharing_range / sizeof(word);  // words per block
+            key_stride_ = 1;
+            // One empty block between the last key and the first value, so no
+            // value shares a line (or an adjacent-line pair) with the keys.
+            value_offset_ = (n + block - 1) / block * block + block;
+            value_stride_ = block;
+        } else {
+            key_stride_ = 2;  // {key, value} pairs: 16 bytes, never across a line
+            value_offset_ = 1;
+            value_stride_ = 2;
+        }
+        words_ = std::make_unique<word[]>(value_offset_ + (n - 1) * value_stride_ + 1);  // all 0: keys empty
+        // Relaxed: the map is not shared yet; whatever shares it (a thread
+        // start, a mutex) orders these stores before any other thread's access.
+        for (std::size_t i = 0; i < n; ++i) value_at(i).store(absent_word, std::memory_order_relaxed);
+    }
+    lockfree_map(const lockfree_map&) = delete;
+    lockfree_map& operator=(const lockfree_map&) = delete;
+
+    [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+    [[nodiscard]] std::size_t slot_count() const noexcept { return mask_ + 1; }
+    /// True for the split layout of small tables (see "Layout" in the header).
+    [[nodiscard]] bool split_layout() const noexcept { return key_stride_ == 1; }
+    [[nodiscard]] static constexpr bool is_present(V w) noexcept { return w >= value_min && w <= value_max; }
+
+    /// Progress: wait-free (a bounded probe and one load).
+    [[nodiscard]] std::optional<V> get(const K& key) const {
+        const word* value = find(key);
+        if (value == nullptr) return std::nullopt;
+        // (V2) acquire: synchronizes-with the release store (V1) and the
+        // release half of the RMWs (V3, V4) that wrote this value.
+        const V w = value->load(std::memory_order_acquire);
+        if (!is_present(w)) return std::nullopt;
+        return w;
+    }
+
+    /// Progress: lock-free (the key claim may retry on a CAS lost to another key).
+    void set(const K& key, const V& value) {
+        check_value(value);
+        word& slot_value = claim(key);
+        // (V1) release: pairs with the acquire loads (V2) in get and in
+        // update/add/erase, publishing what this thread did before the set.
+        slot_value.store(value, std::memory_order_release);
+    }
+
+    /// Atomically replaces v by fn(v) (absent counts as 0); returns the new value.
+    /// fn may be called more than once. Progress: lock-free.
+    template <class Fn>
+    V update(const K& key, Fn&& fn) {
+        word& value = claim(key);
+        // (V2') acquire: as V2; the value handed to fn carries its writer's history.
+        V w = value.load(std::memory_order_acquire);
+        for (;;) {
+            const V next = std::invoke(fn, is_present(w) ? w : V{});
+            check_value(next);
+            // (V3) acq_rel CAS: release publishes to later V2 loads; acquire
+            // (also on failure) so the retried fn sees the winner's history.
+            if (value.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire))
+                return next;
+        }
+    }
+
+    /// Atomically adds delta (absent counts as 0); returns the new value.
+    /// One fetch_add when the key is present and |delta| ≤ fast_add_limit.
+    /// Progress: lock-free.
+    V add(const K& key, const V& delta) {
+        if (delta > fast_add_limit || delta < -fast_add_limit) {
+            return update(key, [delta](V v) { return v + delta; });
+        }
+        word& value = claim(key);
+        for (;;) {
+            // (V4) acq_rel RMW: release publishes to V2 loads; acquire reads
+            // the previous writer's history (the returned value is based on it).
+            const V before = value.fetch_add(delta, std::memory_order_acq_rel);
+            if (is_present(before)) return before + delta;
+            // The key was absent: our delta went into the absent range and is
+            // meaningless there (the drift stays below 2^33 per in-flight add,
+            // far inside the 2^61-wide margin). Turn absent into `delta`
+            // unless someone made the key present first.
+            V w = before + delta;
+            while (!is_present(w)) {
+                // (V3) acq_rel CAS, as in update.
+                if (value.compare_exchange_weak(w, delta, std::memory_order_acq_rel, std::memory_order_acquire))
+                    return delta;
+            }
+            // Present again (a set/update/add won the race): add to that.
+        }
+    }
+
+    /// Erases by tombstone: the key keeps its slot. Progress: lock-free
+    /// (wait-free: a probe, a load and at most one exchange).
+    bool erase(const K& key) {
+        word* value = find(key);
+        if (value == nullptr) return false;
+        // Relaxed pre-check: only avoids writing the line when already absent;
+        // the exchange below decides.
+        if (!is_present(value->load(std::memory_order_relaxed))) return false;
+        // (V5) acq_rel exchange: acquire so the erased value's history is
+        // ordered before us; release so a later get that sees "absent"
+        // carries it (tombstone publication).
+        return is_present(value->exchange(absent_word, std::memory_order_acq_rel));
+    }
+
+    /// A racy observation: present values counted slot by slot, each at a
+    /// different instant.
+    [[nodiscard]] std::size_t was_size() const {
+        std::size_t n = 0;
+        for (std::size_t i = 0; i <= mask_; ++i) {
+            // Relaxed: a statistic, not a synchronization point.
+            if (is_present(value_at(i).load(std::memory_order_relaxed))) ++n;
+        }
+        return n;
+    }
+
+private:
+    /// The tombstone / never-written value: the middle of [2^62, 2^63), so
+    /// in-flight fetch_adds on it cannot carry it into the present range.
+    static constexpr V absent_word = V{3} << 61;
+    static_assert(!is_present(absent_word) && !is_present(absent_word + 64 * fast_add_limit) &&
+                  !is_present(absent_word - 64 * fast_add_limit));
+
+    /// Every key and value is one of these words. A key word holds the key's
+    /// bits (converted to V, modulo 2^64) and 0 for "empty"; a value word
+    /// holds the in-band encoding described in the header.
+    using word = std::atomic<V>;
+
+
+    static V word_of(const K& key) noexcept { return static_cast<V>(static_cast<std::uint64_t>(key)); }
+
+    static void check_value(V v) {
+        if (!is_present(v))
+            throw std::out_of_range("lockfree_map: value " + std::to_string(v) + " is outside [-2^62, 2^62)");
+    }
+
+    /// The value word of key's slot, or nullptr when key was never inserted.
+    const word* find(const K& key) const {
+        const V k = word_of(key);
+        if (k == 0) return nullptr;
+        for (std::size_t i = fmix64(static_cast<std::uint64_t>(k)) & mask_, n = 0; n <= mask_; i = (i + 1) & mask_, ++n) {
+            // (K2) relaxed: a key word carries no other data and never changes
+            // once claimed; per-location coherence is all the probe needs (a
+            // claim that happens-before this get is seen by coherence).
+            const V here = key_at(i).load(std::memory_order_relaxed);
+            if (here == k) return &value_at(i);
+            if (here == 0) return nullptr;  // keys are never removed: k was never inserted
+        }
+        return nullptr;
+    }
+    word* find(const K& key) { return const_cast<word*>(std::as_const(*this).find(key)); }
+
+    /// The value word of key's slot, claiming an empty slot for a new key.
+    word& claim(const K& key) {
+        const V k = word_of(key);
+        if (k == 0) throw std::invalid_argument("lockfree_map: key 0 is reserved for empty slots");
+        for (std::size_t i = fmix64(static_cast<std::uint64_t>(k)) & mask_, n = 0; n <= mask_; i = (i + 1) & mask_, ++n) {
+            V here = key_at(i).load(std::memory_order_relaxed);  // (K2), as in find
+            if (here == 0) {
+                // (K1) relaxed CAS: the claim publishes only the key word itself
+                // (values are separate atomics with their own edges); two
+                // claimers of the same key meet on this one location, so
+                // coherence alone makes exactly one of them write it.
+                if (key_at(i).compare_exchange_strong(here, k, std::memory_order_relaxed, std::memory_order_relaxed))
+                    return value_at(i);
+            }
+            if (here == k) return value_at(i);
+        }
+        throw std::length_error("lockfree_map: full — every one of its " + std::to_string(mask_ + 1) +
+                                " slots holds another key (capacity " + std::to_string(capacity_) + ")");
+    }
+
+    // Slot i's words (see "Layout"): packed, {key, value} pairs at 2i, 2i+1;
+    // split, keys at i and values one block apart after them.
+    word& key_at(std::size_t i) const noexcept { return words_[i * key_stride_]; }
+    word& value_at(std::size_t i) const noexcept { return words_[value_offset_ + i * value_stride_]; }
+
+    std::size_t capacity_;
+    std::size_t mask_;
+    std::size_t key_stride_ = 2;
+    std::size_t value_offset_ = 1;
+    std::size_t value_stride_ = 2;
+    std::unique_ptr<word[]> words_;
+};
+
+static_assert(shared_map<lockfree_map<>>);
+static_assert(shared_map_with_add<lockfree_map<>>);
+
+}  // namespace rsb
