@@ -1,9 +1,11 @@
-# peers.cmake — optional peer libraries (Debian packages).
+# peers.cmake — the other libraries we compare against (Debian packages),
+# only when this project is the top-level build (or RSB_BUILD_PEERS is ON).
 #
-# Each peer found here adds a compile definition RSB_HAVE_<NAME>=1 to the
-# rsb_peers target; the registries compile its adapter only then, and list it
-# as missing (with its package) otherwise: a missing peer is reported, never
-# silently dropped. Each found package's version goes to the JSON context.
+# Each peer found adds a compile definition RSB_HAVE_<NAME>=1 to the
+# rsb_peers target; its registration file (src/rsb/peers/register_*.cpp)
+# registers it then, and lists it as missing (with its package) otherwise: a
+# missing peer is reported, never silently dropped. Each found package's
+# version goes to the JSON context (RSB_VERSION_PACKAGES).
 add_library(rsb_peers INTERFACE)
 
 # rsb_optional_peer(NAME <define suffix> PACKAGE <debian package> HEADER <path> [TARGET <imported target>])
@@ -23,30 +25,24 @@ function(rsb_optional_peer)
   endif()
 endfunction()
 
-# --- queue peers (issue 3) ---
+# --- queue peers ---
+rsb_optional_peer(NAME MOODYCAMEL PACKAGE libconcurrentqueue-dev HEADER concurrentqueue/concurrentqueue.h)
 rsb_optional_peer(NAME READERWRITERQUEUE PACKAGE libreaderwriterqueue-dev
   HEADER readerwriterqueue/readerwriterqueue.h)
 rsb_optional_peer(NAME ATOMIC_QUEUE PACKAGE libatomic-queue-dev HEADER atomic_queue/atomic_queue.h)
 rsb_optional_peer(NAME BOOST_LOCKFREE PACKAGE libboost-dev HEADER boost/lockfree/queue.hpp)
-rsb_optional_peer(NAME XENIUM PACKAGE libxenium-dev HEADER xenium/michael_scott_queue.hpp)
-# oneTBB's queues are partly compiled into libtbb: found through its CMake
+# --- queue and map peers ---
+# xenium: michael_scott_queue, ramalhete_queue, vyukov_bounded_queue, vyukov_hash_map.
+rsb_optional_peer(NAME XENIUM PACKAGE libxenium-dev HEADER xenium/vyukov_hash_map.hpp)
+# oneTBB's containers are partly compiled into libtbb: found through its CMake
 # package so that TBB::tbb is linked wherever rsb_peers is.
 find_package(TBB QUIET)
 if(TBB_FOUND)
-  rsb_optional_peer(NAME TBB PACKAGE libtbb-dev HEADER oneapi/tbb/concurrent_queue.h TARGET TBB::tbb)
+  rsb_optional_peer(NAME TBB PACKAGE libtbb-dev HEADER oneapi/tbb/concurrent_hash_map.h TARGET TBB::tbb)
 else()
   message(STATUS "peer TBB: MISSING — apt-get install libtbb-dev")
 endif()
-
-# --- map peers (issue 4) ---
-# Our own defines (RSB_HAVE_TBB_MAPS, RSB_HAVE_XENIUM_MAPS), separate from the
-# queue section's, so either family's adapters build from what they include.
-# find_package(TBB) is done once, in the queue section above; reused here.
-if(TBB_FOUND)
-  rsb_optional_peer(NAME TBB_MAPS PACKAGE libtbb-dev HEADER oneapi/tbb/concurrent_hash_map.h TARGET TBB::tbb)
-else()
-  message(STATUS "peer TBB_MAPS: MISSING — apt-get install libtbb-dev")
-endif()
+# --- map peers ---
 # libcuckoo ships a CMake config (target libcuckoo::libcuckoo, header-only).
 find_package(libcuckoo QUIET)
 if(libcuckoo_FOUND)
@@ -54,4 +50,4 @@ if(libcuckoo_FOUND)
 else()
   message(STATUS "peer LIBCUCKOO: MISSING — apt-get install libcuckoo-dev")
 endif()
-rsb_optional_peer(NAME XENIUM_MAPS PACKAGE libxenium-dev HEADER xenium/vyukov_hash_map.hpp)
+

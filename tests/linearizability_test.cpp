@@ -1,9 +1,9 @@
-// linearizability_test.cpp — every registered queue and map, checked for
-// linearizability against the specification its guarantees declare
-// (lincheck.hpp), on thousands of small recorded histories; plus the proof
-// that the checker can fail: hand-written histories, and deliberately broken
+// linearizability_test.cpp — the proof that the linearizability checker
+// (lincheck.hpp) can fail: hand-written histories, and deliberately broken
 // structures (the tutorial's racy get-then-set counter, a queue that
-// reorders, a queue that reports empty spuriously) that it must flag.
+// reorders, a queue that reports empty spuriously) that it must flag. Every
+// registered queue and map is checked by the conformance suites' [lincheck]
+// cases (rsb/testing/queue_suites.hpp, map_suites.hpp).
 #include <catch2/catch.hpp>
 
 #include <deque>
@@ -14,9 +14,7 @@
 
 #include <rsb/testing/lincheck.hpp>
 #include <rsb/testing/lincheck_recorder.hpp>
-#include <rsb/bench/map_registry.hpp>
 #include <rsb/structures/mutex_map.hpp>
-#include <rsb/bench/queue_registry.hpp>
 #include <rsb/testing/support.hpp>
 
 using namespace rsb::lincheck;
@@ -37,40 +35,6 @@ op map_op(std::uint64_t call, std::uint64_t ret, std::uint32_t thread, op_kind k
           bool present = false, std::int64_t arg = 0) {
     return op{.call = call, .ret = ret, .thread = thread, .kind = kind, .key = 0, .value = value, .arg = arg,
               .present = present};
-}
-
-/// Histories per structure: thousands in a normal build, a tenth under sanitizers.
-const std::size_t histories_per_shape = rsb::test::sized(1000);
-
-/// Totals over the histories of one structure, for the summary line.
-struct tally {
-    std::size_t histories = 0, ops = 0, overlapping = 0, explored = 0, failures = 0;
-    std::string first_failure;
-    [[nodiscard]] std::string summary() const {
-        return std::to_string(histories) + " histories, " + std::to_string(ops) + " operations (" +
-               std::to_string(overlapping) + " of them overlapping another runspace's), " +
-               std::to_string(explored) + " states explored, " + std::to_string(failures) + " not linearizable";
-    }
-};
-
-/// Checks every history of `rec` into `t`; keeps the first failure's shrunk
-/// (minimal) form in `first_failure`.
-template <class Check>
-void count_failures(const recording& rec, Check check, tally& t) {
-    for (const history& h : rec.histories) {
-        ++t.histories;
-        t.ops += h.size();
-        t.overlapping += overlapping(h);
-        const verdict v = check(h);
-        t.explored += v.explored;
-        if (v.linearizable) continue;
-        if (t.failures++ == 0) {
-            const history minimal = shrink(h, [&](const history& c) { return !check(c).linearizable; });
-            t.first_failure = "history of " + std::to_string(h.size()) + " operations is not linearizable; minimal " +
-                              "offending history (" + std::to_string(minimal.size()) + " operations):\n" +
-                              describe(minimal) + "full history:\n" + describe(h);
-        }
-    }
 }
 
 }  // namespace
@@ -316,54 +280,4 @@ TEMPLATE_TEST_CASE("the checker flags a queue that reorders or reports empty spu
     count_failures(rec, [](const history& h) { return check_queue(order_guarantee::none, h); }, as_none);
     CHECK(as_none.failures == 0);
     CHECK(as_none.first_failure.empty());
-}
-
-// ---------------------------------------------------------------------------
-// Every registered structure
-// ---------------------------------------------------------------------------
-
-TEMPLATE_LIST_TEST_CASE("every queue is linearizable for its declared order", "[lincheck][queue]",
-                        rsb::queue_registry) {
-    using Q = typename TestType::type;
-    const order_guarantee order = Q::guarantees.order;
-    constexpr bool spurious_empty = declares_spurious_empty<Q>();
-    tally t;
-    std::uint64_t seed = 100;
-    for (unsigned threads : {3u, 4u}) {
-        for (std::size_t capacity : {std::size_t{4}, std::size_t{64}}) {
-            record_config cfg;
-            cfg.histories = histories_per_shape / 2;
-            cfg.capacity = capacity;
-            cfg.seed = seed++;
-            const recording rec = record_queue<Q>(cfg, roles_for(Q::guarantees, threads));
-            INFO(TestType::name << ": " << rec.failure);
-            REQUIRE(rec.failure.empty());
-            count_failures(rec, [order](const history& h) { return check_queue(order, h, spurious_empty); }, t);
-        }
-    }
-    std::cout << "lincheck: " << TestType::name << " (" << rsb::to_string(order)
-              << (spurious_empty ? ", spurious empty declared" : "") << "): " << t.summary() << '\n';
-    INFO(TestType::name << " declares " << rsb::to_string(order) << "; " << t.summary() << "; " << t.first_failure);
-    CHECK(t.failures == 0);
-}
-
-TEMPLATE_LIST_TEST_CASE("every shared map is linearizable, key by key", "[lincheck][map]", rsb::map_registry) {
-    using M = typename TestType::type;
-    tally t;
-    std::uint64_t seed = 200;
-    for (unsigned threads : {3u, 4u}) {
-        for (std::uint32_t keys : {1u, 3u}) {
-            record_config cfg;
-            cfg.threads = threads;
-            cfg.histories = histories_per_shape / 2;
-            cfg.seed = seed++;
-            const recording rec = record_map<M>(cfg, keys);
-            INFO(TestType::name << ": " << rec.failure);
-            REQUIRE(rec.failure.empty());
-            count_failures(rec, [](const history& h) { return check_map(h); }, t);
-        }
-    }
-    std::cout << "lincheck: " << TestType::name << ": " << t.summary() << '\n';
-    INFO(TestType::name << ": " << t.summary() << "; " << t.first_failure);
-    CHECK(t.failures == 0);
 }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -151,11 +152,16 @@ TEST_CASE("lockfree_map: small tables split keys from values, large ones pack th
           "[lockfree_map]") {
     // 2 × 256 = 512 slots is the largest split table; 257 keys need 1024.
     map_t small(256), large(257);
-    REQUIRE(small.slot_count() == map_t::split_slots_max);
+    REQUIRE(small.slot_count() == rsb::lockfree_map_layout::by_size::split_slots_max);
     CHECK(small.split_layout());
     CHECK_FALSE(large.split_layout());
     CHECK(map_t(1).split_layout());
     CHECK_FALSE(map_t(1u << 20).split_layout());
+    CHECK(std::string(small.layout_name()) == "split");
+    CHECK(std::string(large.layout_name()) == "packed");
+    // The named policies override the size rule either way.
+    CHECK_FALSE((rsb::lockfree_map<std::uint64_t, std::int64_t, rsb::lockfree_map_layout::packed>(16).split_layout()));
+    CHECK((rsb::lockfree_map<std::uint64_t, std::int64_t, rsb::lockfree_map_layout::split>(4096).split_layout()));
     // The same operations give the same answers in both layouts, up to the
     // small table's last slot (every slot's key and value word is reachable).
     for (std::uint64_t k = 1; k <= 512; ++k) {

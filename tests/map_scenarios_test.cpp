@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <sstream>
 
+#include <rsb/scenarios/ceilings.hpp>
 #include <rsb/scenarios/counter.hpp>
 #include <rsb/harness/fairness.hpp>
 #include <rsb/structures/lockfree_map.hpp>

@@ -2,15 +2,17 @@
 // input is rejected with a message that names what is valid.
 #include <catch2/catch.hpp>
 
+#include <string>
 #include <vector>
 
 #include <rsb/bench/options.hpp>
 
 namespace {
-const rsb::option_choices choices{{"producer_consumer", "counter"}, {"mutex_queue", "mutex_map"},
+const rsb::option_choices choices{{{"producer_consumer", "queues", "T/2 each"}, {"counter", "maps", "T/2 each"}},
+                                  {"mutex_queue", "mutex_map"},
                                   {"mutex", "lock-free", "sharded", "peer"}};
 
-rsb::bench_options parse(std::vector<const char*> args) {
+rsb::settings parse(std::vector<const char*> args) {
     args.insert(args.begin(), "runspace_bench");
     return rsb::parse_options(static_cast<int>(args.size()), args.data(), choices);
 }
@@ -24,14 +26,25 @@ TEST_CASE("defaults and valid options", "[options]") {
 
     const auto o = parse({"--items=1000", "--updates=50", "--deadline=2.5", "--impl=mutex_queue,mutex_map",
                           "--family=mutex", "--scenario=counter", "--benchmark_filter=counter",
-                          "--benchmark_repetitions=3", "--smoke"});
+                          "--benchmark_repetitions=3"});
     CHECK(o.items == 1000);
     CHECK(o.updates == 50);
     CHECK(o.deadline_seconds == 2.5);
     CHECK(o.impls == std::vector<std::string>{"mutex_queue", "mutex_map"});
     CHECK(o.families == std::vector<std::string>{"mutex"});
     CHECK(o.scenarios == std::vector<std::string>{"counter"});
-    CHECK(o.smoke);
+    CHECK_FALSE(o.smoke);
+    CHECK_FALSE(o.shuffle_seed.has_value());
+
+    // --smoke: minimal sizes whatever --items/--updates say.
+    const auto s = parse({"--items=1000", "--updates=50", "--smoke"});
+    CHECK(s.smoke);
+    CHECK(s.items == 2'000);
+    CHECK(s.updates == 2'000);
+
+    // --shuffle: any 64-bit seed, 0 included.
+    CHECK(parse({"--shuffle=0"}).shuffle_seed == 0u);
+    CHECK(parse({"--shuffle=18446744073709551615"}).shuffle_seed == 18446744073709551615u);
     CHECK(o.benchmark_args ==
           std::vector<std::string>{"runspace_bench", "--benchmark_filter=counter", "--benchmark_repetitions=3"});
     CHECK(o.threads.empty());
@@ -39,6 +52,12 @@ TEST_CASE("defaults and valid options", "[options]") {
     // --threads: the sweep's totals, ascending whatever order they came in.
     CHECK(parse({"--threads=16,1,4"}).threads == std::vector<unsigned>{1, 4, 16});
     CHECK(parse({"--threads=1024"}).threads == std::vector<unsigned>{1024});
+}
+
+TEST_CASE("the help text says what --threads means for each scenario, from the scenarios", "[options]") {
+    const std::string help = rsb::usage_text(choices);
+    CHECK_THAT(help, Catch::Contains("producer_consumer: T/2 each") && Catch::Contains("counter: T/2 each"));
+    CHECK_THAT(help, Catch::Contains("--shuffle=SEED"));
 }
 
 TEST_CASE("bad options are rejected with what is valid", "[options]") {
@@ -67,5 +86,9 @@ TEST_CASE("bad options are rejected with what is valid", "[options]") {
     CHECK_THROWS_WITH(parse({"--threads=two"}), Contains("whole number"));
     CHECK_THROWS_WITH(parse({"--threads=4,2,4"}), Contains("4 is given twice"));
     CHECK_THROWS_WITH(parse({"--tutorial", "--threads=2"}), Contains("cannot be combined with --threads"));
+    CHECK_THROWS_WITH(parse({"--shuffle"}), Contains("needs a value"));
+    CHECK_THROWS_WITH(parse({"--shuffle=-1"}), Contains("--shuffle='-1'") && Contains("whole number from 0"));
+    CHECK_THROWS_WITH(parse({"--shuffle=18446744073709551616"}), Contains("whole number from 0"));
+    CHECK_THROWS_WITH(parse({"--shuffle=seed"}), Contains("whole number"));
     CHECK_THROWS_AS(parse({"--frobnicate"}), rsb::option_error);
 }

@@ -11,10 +11,14 @@
 
 #include <rsb/harness/latency_histogram.hpp>
 #include <rsb/structures/mutex_queue.hpp>
-#include <rsb/peers/moodycamel_queue.hpp>
+#include <rsb/scenarios/ceilings.hpp>
 #include <rsb/scenarios/ping_pong.hpp>
 #include <rsb/scenarios/producer_consumer.hpp>
 #include <rsb/testing/support.hpp>
+
+#if RSB_HAVE_MOODYCAMEL
+#include <rsb/peers/moodycamel_queue.hpp>
+#endif
 
 using rsb::item_t;
 using rsb::make_item;
@@ -74,8 +78,10 @@ private:
     std::uint64_t pushes_ = 0;
 };
 static_assert(rsb::queue_with_bulk<test_queue<defect::none>>);
+#if RSB_HAVE_MOODYCAMEL
 static_assert(rsb::queue_with_bulk<rsb::peers::moodycamel_queue<item_t>>);
 static_assert(rsb::queue_with_bulk<rsb::peers::moodycamel_queue<item_t, rsb::peers::moodycamel_tokens::explicit_tokens>>);
+#endif
 static_assert(!rsb::queue_with_bulk<rsb::mutex_queue<item_t>>);
 
 /// Hands out items *before* their producer pushed them: it holds at most one
@@ -244,15 +250,19 @@ TEST_CASE("producer_consumer_bulk verifies batches, and catches loss and duplica
             auto cfg = small_pc(p, c);
             cfg.bulk_size = bulk;
             const auto ok = rsb::run_producer_consumer<test_queue<defect::none>, rsb::pc_variant::bulk>(cfg, console);
+            INFO(p << "p" << c << "c bulk " << bulk << ": " << ok.failure);
+            CHECK(ok.ok());
+            CHECK(ok.items == static_cast<double>(p) * cfg.items_per_producer);
+#if RSB_HAVE_MOODYCAMEL  // the peers whose batch operations the benchmark runs
             const auto mc = rsb::run_producer_consumer<rsb::peers::moodycamel_queue<item_t>, rsb::pc_variant::bulk>(cfg, console);
             const auto mt = rsb::run_producer_consumer<
                 rsb::peers::moodycamel_queue<item_t, rsb::peers::moodycamel_tokens::explicit_tokens>,
                 rsb::pc_variant::bulk>(cfg, console);
-            INFO(p << "p" << c << "c bulk " << bulk << ": " << ok.failure << " | " << mc.failure << " | " << mt.failure);
-            CHECK(ok.ok());
+            INFO(mc.failure << " | " << mt.failure);
             CHECK(mc.ok());
             CHECK(mt.ok());
             CHECK(mc.items == static_cast<double>(p) * cfg.items_per_producer);
+#endif
         }
     }
     const auto lost =

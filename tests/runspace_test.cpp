@@ -11,7 +11,6 @@
 
 #include <rsb/structures/mutex_queue.hpp>
 #include <rsb/harness/runspace.hpp>
-#include <rsb/bench/tutorial.hpp>
 
 using namespace std::chrono_literals;
 using rsb::runspace;
@@ -218,23 +217,6 @@ TEST_CASE("pool variables reach runspaces added before and after set_variable", 
     REQUIRE(pool.invoke().ok());
     CHECK(sum.load() == 6);
     CHECK_THROWS_WITH(pool.add("early", [](runspace_context&) {}), Catch::Contains("after invoke"));
-}
-
-TEST_CASE("the tutorial replays both parts with host output", "[tutorial]") {
-    std::ostringstream out;
-    const int status = rsb::run_tutorial(out, {.interval = 10ms, .rounds = 4});
-    const std::string text = out.str();
-    INFO(text);
-    CHECK(status == 0);
-    CHECK_THAT(text, Catch::Contains("Donnée reçue : Donnée de Runspace 1"));
-    // Which name a line shows is the tutorial's race (Bob may set Name between
-    // Alice's set and her read), so only the token values are certain: Alice's
-    // first line shows 5, her second 7; status 0 checked Jeton = 5 + 2 per round.
-    CHECK_THAT(text, Catch::Contains("et Jetons : 5"));
-    CHECK_THAT(text, Catch::Contains("et Jetons : 7"));
-    CHECK_THAT(text, Catch::Contains("(Alice : "));
-    CHECK_THAT(text, Catch::Contains("PS> $personnage.Continue = $false"));
-    CHECK_THAT(text, Catch::Contains("les deux runspaces se sont arrêtés"));
 }
 
 TEST_CASE("the pool's back-off policy reaches every runspace; capped spinning runs its rounds, then yields, then sleeps",

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include <rsb/scenarios/ceilings.hpp>
 #include <rsb/scenarios/counter.hpp>
 #include <rsb/structures/mutex_map.hpp>
 #include <rsb/structures/mutex_queue.hpp>

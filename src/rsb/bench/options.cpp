@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 
 namespace rsb {
@@ -75,8 +77,10 @@ std::vector<unsigned> parse_threads(std::string_view option, std::string_view te
 
 }  // namespace
 
-bench_options parse_options(int argc, const char* const* argv, const option_choices& choices) {
-    bench_options o;
+settings parse_options(int argc, const char* const* argv, const option_choices& choices) {
+    settings o;
+    std::vector<std::string> scenario_names;
+    for (const scenario_info& s : choices.scenarios) scenario_names.emplace_back(s.name);
     o.benchmark_args.emplace_back(argc > 0 ? argv[0] : "runspace_bench");
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
@@ -114,7 +118,7 @@ bench_options parse_options(int argc, const char* const* argv, const option_choi
             o.deadline_seconds = parse_seconds(name, value, 0.01, 86'400);
         } else if (name == "--scenario") {
             need_value();
-            o.scenarios = parse_list(name, value, choices.scenarios);
+            o.scenarios = parse_list(name, value, scenario_names);
         } else if (name == "--impl") {
             need_value();
             o.impls = parse_list(name, value, choices.impls);
@@ -124,40 +128,50 @@ bench_options parse_options(int argc, const char* const* argv, const option_choi
         } else if (name == "--threads") {
             need_value();
             o.threads = parse_threads(name, value);
+        } else if (name == "--shuffle") {
+            need_value();
+            o.shuffle_seed = parse_count(name, value, 0, std::numeric_limits<std::uint64_t>::max());
         } else {
             throw option_error("unknown option '" + std::string(arg) +
                                "'; valid: --help, --list, --tutorial, --smoke, --items=N, --updates=N, "
                                "--deadline=SECONDS, --scenario=LIST, --impl=LIST, --family=LIST, --threads=LIST, "
-                               "and Google Benchmark's --benchmark_* flags");
+                               "--shuffle=SEED, and Google Benchmark's --benchmark_* flags");
         }
     }
     if (o.tutorial && (o.smoke || o.list)) throw option_error("--tutorial cannot be combined with --smoke or --list");
     if (o.tutorial && !o.threads.empty()) {
         throw option_error("--tutorial cannot be combined with --threads (the tutorial is one sender, one receiver)");
     }
+    if (o.smoke) {
+        o.items = 2'000;
+        o.updates = 2'000;
+    }
     return o;
 }
 
 std::string usage_text(const option_choices& choices) {
+    std::vector<std::string> scenario_names;
+    for (const scenario_info& s : choices.scenarios) scenario_names.emplace_back(s.name);
     std::ostringstream out;
     out << "usage: runspace_bench [options] [--benchmark_* flags]\n\n"
-           "Runs the runspace scenarios over every queue and shared map and verifies each run.\n\n"
+           "Runs the runspace scenarios over every registered queue and shared map and verifies each run.\n\n"
            "  --tutorial          replay the tutorial (queue message, Alice/Bob counter) and exit\n"
            "  --list              list implementations, their guarantees, missing peers, benchmarks\n"
            "  --smoke             minimal sizes, one iteration each (checks every benchmark verifies)\n"
            "  --items=N           items per producer_consumer run, split across producers (default 200000)\n"
            "  --updates=N         Jeton updates per counter run, split across writers (default 100000)\n"
            "  --deadline=SECONDS  a run taking longer is stopped and reported as failed (default 30)\n"
-           "  --scenario=LIST     only these scenarios: " << join(choices.scenarios) << "\n"
+           "  --scenario=LIST     only these scenarios: " << join(scenario_names) << "\n"
            "  --impl=LIST         only these implementations: " << join(choices.impls) << "\n"
            "  --family=LIST       only these families: " << join(choices.families) << "\n"
-           "  --threads=LIST      thread-scaling sweep: run each scenario at these totals of runspaces\n"
-           "                      (e.g. 1,2,4,8,16) instead of its default shapes. Queues split T into\n"
-           "                      ceil(T/2) producers + floor(T/2) consumers, counter into writers +\n"
-           "                      readers the same way (both need T >= 2); hot_counter runs T writers,\n"
-           "                      map_mix T runspaces on four table/mix/dial configurations; ping_pong\n"
-           "                      is always 2 runspaces\n\n"
-           "Google Benchmark flags pass through, e.g. --benchmark_filter=REGEX,\n"
+           "                      (reference ceilings run with their scenario whatever --impl and\n"
+           "                      --family chose: they are what the others are read against)\n"
+           "  --shuffle=SEED      run the benchmarks in an order shuffled with SEED (0 to 2^64-1;\n"
+           "                      recorded as rsb_shuffle_seed)\n"
+           "  --threads=LIST      thread-scaling sweep: run each scenario at these totals T of runspaces\n"
+           "                      (e.g. 1,2,4,8,16) instead of its default shapes:\n";
+    for (const scenario_info& s : choices.scenarios) out << "                        " << s.name << ": " << s.threads << "\n";
+    out << "\nGoogle Benchmark flags pass through, e.g. --benchmark_filter=REGEX,\n"
            "--benchmark_repetitions=N, --benchmark_format=json, --benchmark_out=FILE.\n"
            "Exit status: 0 all verified, 1 a benchmark failed verification, 2 bad usage.\n";
     return out.str();

@@ -1,5 +1,7 @@
-// peers/boost_lockfree_queue.hpp — thin adapters for Boost.Lockfree (Debian:
-// libboost-dev): `boost::lockfree::queue` and `boost::lockfree::spsc_queue`.
+// peers/boost_lockfree_queue.hpp — Boost.Lockfree (Debian: libboost-dev),
+// `boost::lockfree::queue` and `boost::lockfree::spsc_queue`, described by
+// rsb::queue_traits (rsb/structures/traits.hpp): no wrapper class, the
+// library types are registered as they are (peers/register_boost.cpp).
 //
 // boost_queue — boost::lockfree::queue, Michael & Scott's queue (PODC 1996)
 // with tagged pointers (ABA counters) and a node free-list instead of memory
@@ -8,7 +10,7 @@
 //  - Progress: lock-free, except that `push` calls the allocator when the
 //    free-list is empty (the constructor pre-allocates `capacity` nodes).
 //  - Ordering: linearizable FIFO.
-//  - Unbounded: we call `push` (not `bounded_push`), so try_push fails only
+//  - Unbounded: try_push calls `push` (not `bounded_push`), so it fails only
 //    if allocation fails. Empty: try_pop returns false.
 //  - Memory ordering: the library's CAS on tail/next (release) pairs with the
 //    consumer's acquire loads of head/next; all through std::atomic (or
@@ -30,33 +32,25 @@
 #include <cstddef>
 #include <cstdint>
 
-#include <rsb/structures/concepts.hpp>
+#include <rsb/structures/traits.hpp>
 
-namespace rsb::peers {
+namespace rsb {
 
 template <class T>
-class boost_queue {
-public:
-    using value_type = T;
+struct queue_traits<boost::lockfree::queue<T>> {
     static constexpr queue_guarantees guarantees{
         .progress = progress_guarantee::lock_free,
         .order = order_guarantee::fifo,
         .bounded = false,
     };
-
-    explicit boost_queue(std::size_t capacity_hint) : q_(capacity_hint) {}
-
-    [[nodiscard]] bool try_push(const T& v) { return q_.push(v); }
-    [[nodiscard]] bool try_pop(T& out) { return q_.pop(out); }
-
-private:
-    boost::lockfree::queue<T> q_;
+    /// The capacity pre-allocates that many nodes in the free-list.
+    static boost::lockfree::queue<T> make(std::size_t capacity_hint) { return boost::lockfree::queue<T>(capacity_hint); }
+    static bool try_push(boost::lockfree::queue<T>& q, const T& v) { return q.push(v); }
+    static bool try_pop(boost::lockfree::queue<T>& q, T& out) { return q.pop(out); }
 };
 
 template <class T>
-class boost_spsc_queue {
-public:
-    using value_type = T;
+struct queue_traits<boost::lockfree::spsc_queue<T>> {
     static constexpr queue_guarantees guarantees{
         .progress = progress_guarantee::wait_free,
         .order = order_guarantee::fifo,
@@ -64,17 +58,14 @@ public:
         .max_producers = 1,
         .max_consumers = 1,
     };
-
-    explicit boost_spsc_queue(std::size_t capacity) : q_(capacity < 1 ? 1 : capacity) {}
-
-    [[nodiscard]] bool try_push(const T& v) { return q_.push(v); }
-    [[nodiscard]] bool try_pop(T& out) { return q_.pop(out); }
-
-private:
-    boost::lockfree::spsc_queue<T> q_;
+    static boost::lockfree::spsc_queue<T> make(std::size_t capacity) {
+        return boost::lockfree::spsc_queue<T>(capacity < 1 ? 1 : capacity);
+    }
+    static bool try_push(boost::lockfree::spsc_queue<T>& q, const T& v) { return q.push(v); }
+    static bool try_pop(boost::lockfree::spsc_queue<T>& q, T& out) { return q.pop(out); }
 };
 
-static_assert(concurrent_queue<boost_queue<std::uint64_t>>);
-static_assert(concurrent_queue<boost_spsc_queue<std::uint64_t>>);
+static_assert(concurrent_queue<as_queue_t<boost::lockfree::queue<std::uint64_t>>>);
+static_assert(concurrent_queue<as_queue_t<boost::lockfree::spsc_queue<std::uint64_t>>>);
 
-}  // namespace rsb::peers
+}  // namespace rsb

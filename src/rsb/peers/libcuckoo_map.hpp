@@ -1,5 +1,6 @@
 // peers/libcuckoo_map.hpp — thin adapter for libcuckoo::cuckoohash_map
-// (Debian: libcuckoo-dev). Compiled only under RSB_HAVE_LIBCUCKOO.
+// (Debian: libcuckoo-dev); compiled only when the package was found
+// (peers/register_*.cpp include it under their RSB_HAVE_ guard).
 //
 // Contract (the library's, restated): concurrent cuckoo hashing with
 // fine-grained bucket locks (Li, Andersen, Kaminsky, Freedman, "Algorithmic
@@ -11,8 +12,6 @@
 //  - Unbounded: the table grows (by locking all stripes) when an insert finds
 //    no cuckoo path.
 #pragma once
-
-#if defined(RSB_HAVE_LIBCUCKOO)
 
 #include <libcuckoo/cuckoohash_map.hh>
 
@@ -73,4 +72,3 @@ static_assert(shared_map<libcuckoo_map<std::uint64_t, std::int64_t>>);
 
 }  // namespace rsb::peers
 
-#endif  // RSB_HAVE_LIBCUCKOO

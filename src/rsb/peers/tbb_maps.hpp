@@ -1,5 +1,6 @@
 // peers/tbb_maps.hpp — thin adapters for oneTBB's two concurrent hash maps
-// (Debian: libtbb-dev). Compiled only under RSB_HAVE_TBB_MAPS.
+// (Debian: libtbb-dev); compiled only when the package was found
+// (peers/register_*.cpp include it under their RSB_HAVE_ guard).
 //
 // tbb_hash_map — tbb::concurrent_hash_map<K, V>
 //  - Progress: blocking. Each bucket has a reader-writer spin lock; an
@@ -24,8 +25,6 @@
 //  - Progress: lock-free as far as the adapter's loops go; TBB's insert may
 //    allocate. Linearizable per key.
 #pragma once
-
-#if defined(RSB_HAVE_TBB_MAPS)
 
 #include <oneapi/tbb/concurrent_hash_map.h>
 #include <oneapi/tbb/concurrent_unordered_map.h>
@@ -153,4 +152,3 @@ static_assert(shared_map<tbb_unordered_map<std::uint64_t, std::int64_t>>);
 
 }  // namespace rsb::peers
 
-#endif  // RSB_HAVE_TBB_MAPS

@@ -1,6 +1,8 @@
-// peers/tbb_queue.hpp — thin adapters for oneTBB's queues (Debian:
-// libtbb-dev; linked against TBB::tbb): `tbb::concurrent_queue` and
-// `tbb::concurrent_bounded_queue`.
+// peers/tbb_queue.hpp — oneTBB's queues (Debian: libtbb-dev; linked against
+// TBB::tbb), `tbb::concurrent_queue` and `tbb::concurrent_bounded_queue`,
+// described by rsb::queue_traits (rsb/structures/traits.hpp): no wrapper
+// class; peers/register_tbb.cpp registers them as tbb_queue and
+// tbb_bounded_queue.
 //
 // Both split the queue into micro-queues selected by ticket; a push takes a
 // ticket with a fetch-and-add and then fills its slot, a pop takes a ticket
@@ -30,61 +32,53 @@
 #include <cstdint>
 #include <memory>
 
-#include <rsb/structures/concepts.hpp>
+#include <rsb/structures/traits.hpp>
 #include <rsb/peers/tbb_allocators.hpp>
 
-namespace rsb::peers {
+namespace rsb {
 
-namespace detail {
+namespace peers {
 /// TBB's cache_aligned_allocator, or std::allocator under a sanitizer (tbb_allocators.hpp says why).
 template <class T>
-using tbb_queue_allocator = sanitizer_visible_allocator<tbb::cache_aligned_allocator, T>;
-}  // namespace detail
-
+using tbb_queue_allocator = detail::sanitizer_visible_allocator<tbb::cache_aligned_allocator, T>;
+/// The two queues as registered.
 template <class T>
-class tbb_queue {
-public:
-    using value_type = T;
+using tbb_queue = tbb::concurrent_queue<T, tbb_queue_allocator<T>>;
+template <class T>
+using tbb_bounded_queue = tbb::concurrent_bounded_queue<T, tbb_queue_allocator<T>>;
+}  // namespace peers
+
+template <class T, class A>
+struct queue_traits<tbb::concurrent_queue<T, A>> {
     static constexpr queue_guarantees guarantees{
         .progress = progress_guarantee::blocking,
         .order = order_guarantee::per_producer_fifo,
         .bounded = false,
     };
-
-    explicit tbb_queue(std::size_t /*capacity_hint: the library takes none*/) {}
-
-    [[nodiscard]] bool try_push(const T& v) {
-        q_.push(v);
+    // No make(): the library takes no capacity, and the default constructor is used.
+    static bool try_push(tbb::concurrent_queue<T, A>& q, const T& v) {
+        q.push(v);
         return true;
     }
-    [[nodiscard]] bool try_pop(T& out) { return q_.try_pop(out); }
-
-private:
-    tbb::concurrent_queue<T, detail::tbb_queue_allocator<T>> q_;
+    static bool try_pop(tbb::concurrent_queue<T, A>& q, T& out) { return q.try_pop(out); }
 };
 
-template <class T>
-class tbb_bounded_queue {
-public:
-    using value_type = T;
+template <class T, class A>
+struct queue_traits<tbb::concurrent_bounded_queue<T, A>> {
     static constexpr queue_guarantees guarantees{
         .progress = progress_guarantee::blocking,
         .order = order_guarantee::per_producer_fifo,
         .bounded = true,
     };
-
-    explicit tbb_bounded_queue(std::size_t capacity) {
-        q_.set_capacity(static_cast<std::ptrdiff_t>(capacity < 1 ? 1 : capacity));
+    static tbb::concurrent_bounded_queue<T, A> make(std::size_t capacity) {
+        tbb::concurrent_bounded_queue<T, A> q;
+        q.set_capacity(static_cast<std::ptrdiff_t>(capacity < 1 ? 1 : capacity));
+        return q;
     }
-
-    [[nodiscard]] bool try_push(const T& v) { return q_.try_push(v); }
-    [[nodiscard]] bool try_pop(T& out) { return q_.try_pop(out); }
-
-private:
-    tbb::concurrent_bounded_queue<T, detail::tbb_queue_allocator<T>> q_;
+    // try_push / try_pop: the members of the same names (never the blocking push/pop).
 };
 
-static_assert(concurrent_queue<tbb_queue<std::uint64_t>>);
-static_assert(concurrent_queue<tbb_bounded_queue<std::uint64_t>>);
+static_assert(concurrent_queue<as_queue_t<peers::tbb_queue<std::uint64_t>>>);
+static_assert(concurrent_queue<as_queue_t<peers::tbb_bounded_queue<std::uint64_t>>>);
 
-}  // namespace rsb::peers
+}  // namespace rsb

@@ -1,5 +1,6 @@
 // peers/xenium_maps.hpp — thin adapter for xenium::vyukov_hash_map
-// (Debian: libxenium-dev, Manuel Pöter). Compiled only under RSB_HAVE_XENIUM_MAPS.
+// (Debian: libxenium-dev, Manuel Pöter); compiled only when the package was found
+// (peers/register_*.cpp include it under their RSB_HAVE_ guard).
 //
 // Contract (the library's, restated): Vyukov's hash map (D. Vyukov,
 // "Hash map", 1024cores.net, 2008): bucket-level locks for emplace/erase,
@@ -24,8 +25,6 @@
 //  - Word keys only here: a non-trivial key (std::string) would need xenium
 //    to allocate and reclaim nodes; map_registry gives xenium word keys.
 #pragma once
-
-#if defined(RSB_HAVE_XENIUM_MAPS)
 
 #include <xenium/reclamation/generic_epoch_based.hpp>
 #include <xenium/vyukov_hash_map.hpp>
@@ -162,4 +161,3 @@ static_assert(shared_map_with_add<xenium_vyukov_map<std::uint64_t, std::int64_t>
 
 }  // namespace rsb::peers
 
-#endif  // RSB_HAVE_XENIUM_MAPS

@@ -1,7 +1,20 @@
-// counter.cpp — name table of the counter scenario.
+// counter.cpp — name table and shapes of the counter scenario.
 #include <rsb/scenarios/counter.hpp>
 
 namespace rsb {
+
+std::string shape_name(const counter_shape& s) {
+    return std::to_string(s.writers) + "w" + std::to_string(s.readers) + "r";
+}
+
+std::vector<counter_shape> counter_sweep(const std::vector<unsigned>& totals) {
+    std::vector<counter_shape> out;
+    for (unsigned t : totals) {
+        const role_split split = split_runspaces(t);
+        if (t >= 2) out.push_back({split.first, split.second});
+    }
+    return out;
+}
 
 std::vector<std::string> personnage_names(unsigned writers, unsigned readers) {
     std::vector<std::string> names{"Qui ?"};

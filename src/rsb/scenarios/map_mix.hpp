@@ -50,6 +50,7 @@
 #include <rsb/structures/concepts.hpp>
 #include <rsb/harness/fairness.hpp>
 #include <rsb/harness/scenario_result.hpp>
+#include <rsb/scenarios/scenario_info.hpp>
 
 namespace rsb {
 
@@ -64,6 +65,74 @@ enum class key_sharing { disjoint, uniform, zipf, hot };
     }
     return "?";
 }
+
+inline constexpr scenario_info map_mix_info{
+    "map_mix", "maps with word keys",
+    "T runspaces on four table/mix/dial configurations (read-mostly/uniform on both tables, "
+    "balanced/zipf/small, write-heavy/hot/small)"};
+
+/// Which table a map_mix configuration prefills: `small` = 4096 keys (fits in
+/// a core's L2 for every map), `large` = 2^20 keys (beyond the last-level
+/// cache of the machines the suite has run on, so most probes miss).
+enum class table_size { small, large };
+
+[[nodiscard]] constexpr std::string_view to_string(table_size s) noexcept {
+    return s == table_size::small ? "small" : "large";
+}
+
+/// "read-mostly" (90 % gets), "balanced" (50 %), "write-heavy" (10 %), else "custom".
+[[nodiscard]] constexpr std::string_view mix_name(unsigned read_percent) noexcept {
+    switch (read_percent) {
+        case 90: return "read-mostly";
+        case 50: return "balanced";
+        case 10: return "write-heavy";
+    }
+    return "custom";
+}
+
+/// One map_mix configuration: the mix, the key-sharing dial, the table, the runspaces.
+struct mix_shape {
+    unsigned read_percent;
+    key_sharing sharing;
+    table_size size;
+    unsigned runspaces;
+};
+
+/// The default configurations. The full grid (3 mixes × 4 dials) runs on the
+/// small table at 2 runspaces (one per core of a 2-core machine); the large
+/// table and the oversubscribed runs (8 runspaces) take the configurations
+/// the read-mostly comparisons and the interesting contrasts need, to keep
+/// the default run to a few minutes.
+inline constexpr mix_shape map_mix_shapes[] = {
+    {90, key_sharing::disjoint, table_size::small, 2},
+    {90, key_sharing::uniform, table_size::small, 2},
+    {90, key_sharing::zipf, table_size::small, 2},
+    {90, key_sharing::hot, table_size::small, 2},
+    {50, key_sharing::disjoint, table_size::small, 2},
+    {50, key_sharing::uniform, table_size::small, 2},
+    {50, key_sharing::zipf, table_size::small, 2},
+    {50, key_sharing::hot, table_size::small, 2},
+    {10, key_sharing::disjoint, table_size::small, 2},
+    {10, key_sharing::uniform, table_size::small, 2},
+    {10, key_sharing::zipf, table_size::small, 2},
+    {10, key_sharing::hot, table_size::small, 2},
+    {90, key_sharing::uniform, table_size::large, 2},
+    {90, key_sharing::zipf, table_size::large, 2},
+    {50, key_sharing::uniform, table_size::large, 2},
+    {10, key_sharing::uniform, table_size::large, 2},
+    {90, key_sharing::uniform, table_size::large, 8},
+    {50, key_sharing::zipf, table_size::small, 8},
+    {10, key_sharing::hot, table_size::small, 8},
+};
+
+/// A --threads sweep (map_mix_info.threads): these configurations at every
+/// total T (the full grid times the sweep would take hours): the read-mostly
+/// uniform comparison on both tables, a skewed balanced mix, and the hot key
+/// under writes, where designs part ways as runspaces are added.
+[[nodiscard]] std::vector<mix_shape> map_mix_sweep(const std::vector<unsigned>& totals);
+
+/// "read-mostly/uniform/large/8t": the configuration's part of a benchmark name.
+[[nodiscard]] std::string config_name(const mix_shape& s);
 
 struct map_mix_config {
     unsigned runspaces = 2;

@@ -9,14 +9,15 @@
 // (items_per_second is round trips per second). Both queues have one producer
 // and one consumer, so every queue runs it, SPSC ones included.
 //
-// The ceiling (`run_cacheline_ping_pong`, ping_pong/cacheline_ceiling): the
-// same two runspaces bounce one std::atomic on its own cache line — the least
-// a hand-off between two cores can cost on this machine. Both sides of both
-// variants wait with the harness's `wait_until` under the same
-// ping_pong_config::pool.backoff policy, so the comparison measures the
-// structures, not the waiting. runspace_bench uses rsb::latency_backoff there
-// when the machine has two cores or more (long frequent polling before the
-// first yield: a round trip is shorter than one yield).
+// The ceiling (`run_cacheline_ping_pong` in ceilings.hpp,
+// ping_pong/cacheline_ceiling): the same two runspaces bounce one std::atomic
+// on its own cache line — the least a hand-off between two cores can cost on
+// this machine. Both sides of both variants wait with the harness's
+// `wait_until` under the same ping_pong_config::pool.backoff policy, so the
+// comparison measures the structures, not the waiting: ping_pong_defaults()
+// picks rsb::latency_backoff when the machine has two cores or more (long
+// frequent polling before the first yield: a round trip is shorter than one
+// yield).
 //
 // Verified in every run: pong receives exactly item i in round i, ping gets
 // back exactly the item it sent, and both queues are empty afterwards. A lost
@@ -24,6 +25,7 @@
 // deadline, and never hangs (the stop flag ends the other side's wait).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -32,10 +34,10 @@
 #include <stdexcept>
 #include <string>
 
-#include <rsb/structures/cache_padded.hpp>
-#include <rsb/structures/concepts.hpp>
-#include <rsb/scenarios/producer_consumer.hpp>
 #include <rsb/harness/scenario_result.hpp>
+#include <rsb/scenarios/item.hpp>
+#include <rsb/scenarios/scenario_info.hpp>
+#include <rsb/structures/concepts.hpp>
 
 namespace rsb {
 
@@ -49,6 +51,25 @@ struct ping_pong_config {
     std::chrono::milliseconds reply_timeout{5000};
     pool_options pool{};
 };
+
+inline constexpr scenario_info ping_pong_info{"ping_pong", "queues",
+                                             "always 2 runspaces (one round trip in flight)"};
+
+/// The settings runspace_bench uses: a tenth of `items` round trips (each is
+/// two hand-offs with both runspaces waiting, so a run is short even where
+/// producer_consumer moves many items, and Google Benchmark repeats it
+/// instead), and, with a core for each of the two runspaces, waits with
+/// rsb::latency_backoff: a round trip costs less than one yield, and the
+/// default policy would be yielding by the time the reply lands, measuring
+/// the scheduler instead of the queue.
+[[nodiscard]] inline ping_pong_config ping_pong_defaults(std::uint64_t items, const pool_options& pool,
+                                                         unsigned cores) {
+    ping_pong_config cfg;
+    cfg.round_trips = static_cast<std::uint32_t>(std::clamp<std::uint64_t>(items / 10, 1, 1u << 31));
+    cfg.pool = pool;
+    if (cores >= 2) cfg.pool.backoff = latency_backoff;
+    return cfg;
+}
 
 namespace detail {
 [[nodiscard]] inline std::string hex(std::uint64_t v) {
@@ -135,48 +156,6 @@ template <concurrent_queue Q>
         } else if (done != n) {
             add_failure(result, std::to_string(done) + " of " + std::to_string(n) + " round trips completed");
         }
-    }
-    return result;
-}
-
-/// The ceiling: the same two runspaces bouncing one atomic on its own cache
-/// line (ping_pong/cacheline_ceiling).
-[[nodiscard]] inline scenario_result run_cacheline_ping_pong(const ping_pong_config& cfg, host& console) {
-    scenario_result result;
-    // Odd values are pings (2i+1), even values pongs (2i+2).
-    auto token = std::make_unique<cache_padded<std::atomic<std::uint64_t>>>();
-    runspace_pool pool(console, cfg.pool);
-    const std::uint32_t n = cfg.round_trips;
-    std::atomic<std::uint64_t>& t = token->value;
-
-    pool.add("runspace1", [n, &t](runspace_context& ctx) {
-        ctx.set_activity("bouncing");
-        for (std::uint64_t i = 0; i < n; ++i) {
-            // (1) release: publishes the ping; pairs with the acquire-load (2) in runspace2.
-            t.store(2 * i + 1, std::memory_order_release);
-            // (4) acquire: pairs with the release-store (3) of the pong.
-            if (!ctx.wait_until("waiting: pong", [&] { return t.load(std::memory_order_acquire) == 2 * i + 2; })) return;
-            ctx.count_ops();
-        }
-    });
-    pool.add("runspace2", [n, &t](runspace_context& ctx) {
-        ctx.set_activity("bouncing");
-        for (std::uint64_t i = 0; i < n; ++i) {
-            // (2) acquire: pairs with the release-store (1) of the ping.
-            if (!ctx.wait_until("waiting: ping", [&] { return t.load(std::memory_order_acquire) == 2 * i + 1; })) return;
-            // (3) release: publishes the pong; pairs with the acquire-load (4) in runspace1.
-            t.store(2 * i + 2, std::memory_order_release);
-            ctx.count_ops();
-        }
-    });
-
-    result.run = pool.invoke();
-    const std::uint64_t done = result.run.runspaces.empty() ? 0 : result.run.runspaces[0].ops;
-    detail::finish_ping_pong(result, done);
-    // Relaxed: the pool has joined both runspaces, which orders their stores before this load.
-    if (result.ok() && t.load(std::memory_order_relaxed) != 2 * std::uint64_t{n}) {
-        add_failure(result, "the token ended at " + std::to_string(t.load(std::memory_order_relaxed)) +
-                                " instead of " + std::to_string(2 * std::uint64_t{n}));
     }
     return result;
 }

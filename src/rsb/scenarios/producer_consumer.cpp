@@ -1,9 +1,43 @@
 // producer_consumer.cpp — verification of the producer_consumer scenario.
 #include <rsb/scenarios/producer_consumer.hpp>
 
+#include <algorithm>
 #include <sstream>
 
 namespace rsb {
+
+std::string shape_name(const pc_shape& s) {
+    return std::to_string(s.producers) + "p" + std::to_string(s.consumers) + "c";
+}
+
+std::vector<pc_shape> producer_consumer_shapes(unsigned cores) {
+    const unsigned n = std::max(2u, cores);
+    std::vector<pc_shape> shapes{{1, 1}};
+    auto add = [&](pc_shape s) {
+        if (std::find(shapes.begin(), shapes.end(), s) == shapes.end()) shapes.push_back(s);
+    };
+    for (unsigned k = 2; 2 * k <= std::max(n, 8u); k *= 2) add({k, k});
+    const unsigned fan = std::max(4u, n - 1);
+    add({fan, 1});
+    add({1, fan});
+    add({4 * n, 4 * n});
+    return shapes;
+}
+
+std::vector<pc_shape> producer_consumer_sweep(const std::vector<unsigned>& totals) {
+    std::vector<pc_shape> shapes;
+    for (unsigned t : totals) {
+        if (t < 2) continue;
+        const role_split split = split_runspaces(t);
+        shapes.push_back({split.first, split.second});
+    }
+    return shapes;
+}
+
+std::vector<pc_shape> producer_consumer_latency_shapes(unsigned cores) {
+    const unsigned k = std::max(2u, std::max(2u, cores) / 2);
+    return {{1, 1}, {k, k}};
+}
 
 std::string verify_deliveries(unsigned producers, std::uint32_t items_per_producer,
                               const std::vector<std::vector<item_t>>& received, bool check_order) {

@@ -41,26 +41,13 @@
 #include <string>
 #include <vector>
 
-#include <rsb/structures/concepts.hpp>
 #include <rsb/harness/latency_histogram.hpp>
 #include <rsb/harness/scenario_result.hpp>
+#include <rsb/scenarios/item.hpp>
+#include <rsb/scenarios/scenario_info.hpp>
+#include <rsb/structures/concepts.hpp>
 
 namespace rsb {
-
-/// What flows through the queues in producer_consumer: a 64-bit tag.
-using item_t = std::uint64_t;
-
-/// (producer + 1) in the high half, sequence number in the low half. Never 0,
-/// because some peers (atomic_queue) reserve 0 as their empty-slot marker.
-[[nodiscard]] constexpr item_t make_item(std::uint32_t producer, std::uint32_t seq) noexcept {
-    return (static_cast<item_t>(producer) + 1) << 32 | seq;
-}
-[[nodiscard]] constexpr std::uint32_t item_producer(item_t v) noexcept {
-    return static_cast<std::uint32_t>(v >> 32) - 1;
-}
-[[nodiscard]] constexpr std::uint32_t item_seq(item_t v) noexcept { return static_cast<std::uint32_t>(v); }
-static_assert(make_item(0, 0) != 0);
-static_assert(item_producer(make_item(7, 9)) == 7 && item_seq(make_item(7, 9)) == 9);
 
 /// Which variant of the scenario runs (see the header comment).
 enum class pc_variant { plain, bulk, latency };
@@ -88,6 +75,63 @@ struct producer_consumer_config {
     std::size_t bulk_size = 64;
     pool_options pool{};
 };
+
+inline constexpr scenario_info producer_consumer_info{
+    "producer_consumer", "queues",
+    "ceil(T/2) producers + floor(T/2) consumers (T >= 2)"};
+inline constexpr scenario_info producer_consumer_bulk_info{
+    "producer_consumer_bulk", "queues with batch operations",
+    "ceil(T/2) producers + floor(T/2) consumers (T >= 2)"};
+inline constexpr scenario_info producer_consumer_latency_info{
+    "producer_consumer_latency", "queues",
+    "ceil(T/2) producers + floor(T/2) consumers (T >= 2)"};
+
+/// P producers and C consumers.
+struct pc_shape {
+    unsigned producers;
+    unsigned consumers;
+    friend bool operator==(const pc_shape&, const pc_shape&) = default;
+};
+
+/// "1p1c", "4p4c", ...: the shape's part of a benchmark name.
+[[nodiscard]] std::string shape_name(const pc_shape& s);
+
+/// The field's standard shapes, following the core count n (at least 2, so
+/// that "balanced" and "oversubscribed" mean something on any machine):
+///  - 1p1c: the tutorial (runspace1 sends, runspace2 receives);
+///  - balanced NpNc for N = 2, 4, … while 2N <= max(n, 8): up to one runspace
+///    per core (at least 4p4c, so small machines see contention too);
+///  - fan-in (F)p1c and fan-out 1p(F)c with F = max(4, n - 1);
+///  - oversubscribed: 8·n runspaces in total, (4n)p(4n)c.
+/// On 2 cores: 1p1c, 2p2c, 4p4c, 4p1c, 1p4c, 8p8c. On 16 cores: 1p1c, 2p2c,
+/// 4p4c, 8p8c, 15p1c, 1p15c, 64p64c.
+[[nodiscard]] std::vector<pc_shape> producer_consumer_shapes(unsigned cores);
+
+/// A --threads sweep (producer_consumer_info.threads): for each total T >= 2,
+/// ceil(T/2) producers and floor(T/2) consumers (a queue needs one of each,
+/// so T = 1 has no queue shape).
+[[nodiscard]] std::vector<pc_shape> producer_consumer_sweep(const std::vector<unsigned>& totals);
+
+/// Latency is sampled on fewer shapes (a per-item measurement, not a sweep):
+/// the tutorial's 1p1c and one balanced shape with a runspace per core.
+[[nodiscard]] std::vector<pc_shape> producer_consumer_latency_shapes(unsigned cores);
+
+/// The roomy default capacity, and the small one where back-pressure from a
+/// full queue dominates. The small one runs bounded queues only: for an
+/// unbounded queue the capacity is just a pre-allocation hint.
+struct pc_capacity {
+    std::size_t capacity;
+    const char* suffix;  ///< appended to the benchmark name
+    bool bounded_only;
+};
+inline constexpr pc_capacity pc_roomy{std::size_t{1} << 16, "", false};
+inline constexpr pc_capacity pc_cap64{64, "/cap64", true};
+
+/// Whether queue guarantees `g` allow shape `s` (SPSC queues run 1p1c only).
+[[nodiscard]] constexpr bool fits(const queue_guarantees& g, const pc_shape& s) noexcept {
+    return (g.max_producers == any_count || s.producers <= g.max_producers) &&
+           (g.max_consumers == any_count || s.consumers <= g.max_consumers);
+}
 
 /// Checks that the items recorded by the consumers are exactly
 /// {make_item(p, s) : p < producers, s < items_per_producer}, each once, and

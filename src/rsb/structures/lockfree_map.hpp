@@ -24,29 +24,29 @@
 //     it from absent to `delta` — the "absent counts as 0" rule — or, if
 //     someone made it present meanwhile, adds again.
 //
-// Layout: a slot is a key word and a value word. Where they sit depends on
-// the table's size, because small and large tables fail differently:
-//  - Packed (more than `split_slots_max` = 512 slots): {key, value} pairs of
-//    16 bytes, four per 64-byte line. A large table is bound by cache and
-//    memory: the probe that finds the key has already fetched its value (one
-//    miss per lookup), and 2^20 keys take 32 MiB.
-//  - Split (at most 512 slots, capacity <= 256 keys): all key words packed
-//    together, then each value word alone in a `false_sharing_range`
-//    (128-byte) block. A small table is a handful of shared variables — the
-//    tutorial's $personnage is three — and any of them may be hot. Packed,
-//    two hot keys share a line (in $personnage, Name and Continue do), and
-//    every write drags its key word's line away from the runspaces probing
-//    it: each set/add first misses on the key word (a shared copy), then
-//    upgrades the line for the write. Split, key words are written once (the
-//    claim) and then only read, so their lines stay shared in every core's
-//    cache; a write moves one value line and nothing else. At most
-//    512 × 128 B + 4 KiB of keys.
-// `split_layout()` says which one a map has. Found and checked with the
-// counter scenario (README, results/): its same-binary ceiling
-// `personnage_atomics` (bare atomics, one line each) fell to the packed
-// map's throughput when Name and Continue were put on one line, and a
-// cpu-clock profile of lockfree_map at 1w1r put 25 % of samples in claim,
-// 70 % of those on the key-word load; split, claim's share fell to 10 %.
+// Layout: a slot is a key word and a value word. Where they sit is the named
+// policy `Layout` (lockfree_map_layout below), because small and large
+// tables fail differently:
+//  - packed: {key, value} pairs of 16 bytes, four per 64-byte line. A large
+//    table is bound by cache and memory: the probe that finds the key has
+//    already fetched its value (one miss per lookup), and 2^20 keys take
+//    32 MiB.
+//  - split: all key words packed together, then each value word alone in a
+//    `false_sharing_range` (128-byte) block. A small table is a handful of
+//    shared variables — the tutorial's $personnage is three — and any of them
+//    may be hot. Packed, two hot keys share a line (in $personnage, Name and
+//    Continue do), and every write drags its key word's line away from the
+//    runspaces probing it: each set/add first misses on the key word (a
+//    shared copy), then upgrades the line for the write. Split, key words are
+//    written once (the claim) and then only read, so their lines stay shared
+//    in every core's cache; a write moves one value line and nothing else.
+//    It costs 128 bytes per slot.
+//  - by_size (the default): split for tables of at most `split_slots_max`
+//    = 512 slots (capacity <= 256 keys: at most 64 KiB of value blocks),
+//    packed above.
+// `split_layout()` and `layout_name()` say which one a map has; the benchmark
+// reports it with every map run (counter `layout_split`). How the split
+// layout was found is in results/README.md ("Findings behind the designs").
 //
 // Contract
 //  - Progress: lock-free (every loop retries only because another thread's
@@ -77,9 +77,8 @@
 //  - No reclamation of erased keys' slots (tombstones are permanent, see above).
 //  - Keys and values are single words; the tutorial's string keys go through
 //    fixed ids (benchmarks/counter.hpp: personnage_key).
-//  - Large tables are not padded: above `split_slots_max` slots, four slots
-//    share a 64-byte line, so two hot keys that hash next to each other share
-//    it (see "Layout").
+//  - Packed tables are not padded: four slots share a 64-byte line, so two
+//    hot keys that hash next to each other share it (see "Layout").
 #pragma once
 
 #include <atomic>
@@ -100,7 +99,25 @@
 
 namespace rsb {
 
-template <class K = std::uint64_t, class V = std::int64_t>
+/// Where lockfree_map keeps its key and value words (see "Layout" above).
+namespace lockfree_map_layout {
+/// {key, value} pairs, four to a 64-byte line: one miss per lookup in a large table.
+struct packed {
+    static constexpr bool use_split(std::size_t /*slots*/) noexcept { return false; }
+};
+/// Keys together, each value alone in a false_sharing_range block: hot keys never share a line.
+struct split {
+    static constexpr bool use_split(std::size_t /*slots*/) noexcept { return true; }
+};
+/// split for small tables (at most `split_slots_max` slots), packed above. Change the
+/// threshold when small maps with many hot keys or large maps of a few hot keys show it.
+struct by_size {
+    static constexpr std::size_t split_slots_max = 512;
+    static constexpr bool use_split(std::size_t slots) noexcept { return slots <= split_slots_max; }
+};
+}  // namespace lockfree_map_layout
+
+template <class K = std::uint64_t, class V = std::int64_t, class Layout = lockfree_map_layout::by_size>
 class lockfree_map {
     static_assert(std::is_integral_v<K> && sizeof(K) <= sizeof(std::uint64_t), "lockfree_map keys are words");
     static_assert(std::is_same_v<V, std::int64_t>, "lockfree_map values are std::int64_t (in-band absent encoding)");
@@ -120,15 +137,12 @@ public:
     /// Largest |delta| that `add` applies with a single fetch_add.
     static constexpr V fast_add_limit = V{1} << 32;
 
-    /// Tables of at most this many slots (capacity ≤ 256 keys) use the split
-    /// layout: keys packed together, each value alone in a
-    /// `false_sharing_range` block. See "Layout" in the header.
-    static constexpr std::size_t split_slots_max = 512;
+    using layout = Layout;
 
     explicit lockfree_map(std::size_t capacity)
         : capacity_(capacity), mask_(std::bit_ceil(std::max<std::size_t>(16, 2 * capacity)) - 1) {
         const std::size_t n = mask_ + 1;
-        if (n <= split_slots_max) {
+        if (Layout::use_split(n)) {
             constexpr std::size_t block = false_sharing_range / sizeof(word);  // words per block
             key_stride_ = 1;
             // One empty block between the last key and the first value, so no
@@ -150,8 +164,10 @@ public:
 
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
     [[nodiscard]] std::size_t slot_count() const noexcept { return mask_ + 1; }
-    /// True for the split layout of small tables (see "Layout" in the header).
+    /// True when this map uses the split layout (see "Layout" in the header).
     [[nodiscard]] bool split_layout() const noexcept { return key_stride_ == 1; }
+    /// "split" or "packed": the layout this map chose.
+    [[nodiscard]] const char* layout_name() const noexcept { return split_layout() ? "split" : "packed"; }
     [[nodiscard]] static constexpr bool is_present(V w) noexcept { return w >= value_min && w <= value_max; }
 
     /// Progress: wait-free (a bounded probe and one load).

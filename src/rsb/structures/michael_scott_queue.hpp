@@ -6,10 +6,11 @@
 // Contract
 //  - Progress: lock-free. A CAS of ours fails only because another thread's
 //    CAS on the same word succeeded; a lagging tail is helped forward by
-//    whoever sees it. Every push takes one node from the node recycler
-//    (detail::node_recycler below: a thread-local cache, refilled a batch at a
-//    time from a mutex-guarded depot or from operator new); that allocator is
-//    the only part that is not lock-free, as with any allocating queue.
+//    whoever sees it. Every push takes one node from the `NodeAllocator`
+//    policy (node_recycler.hpp; by default per-thread caches refilled a batch
+//    at a time from a mutex-guarded depot or from operator new); that
+//    allocator is the only part that is not lock-free, as with any
+//    allocating queue.
 //  - Ordering: linearizable FIFO (linearization points: the CAS that links a
 //    node after the last one (4); the CAS that swings head (9); an empty pop
 //    linearizes at its read of a null next (7)).
@@ -46,14 +47,14 @@
 // costs nothing: a CAS is a locked instruction either way and a seq_cst load
 // is a plain load.
 //
-// Reclaimer: a named policy with `slots_per_thread` ≥ 2, `local()` giving
-// `protect(i, src)`, `set(i, p)`, `clear(i)`, and `retire(p)`.
+// Policies: `Reclaimer` (hazard_pointers.hpp) with `slots_per_thread` ≥ 2,
+// `local()` giving `protect(i, src)`, `set(i, p)`, `clear(i)`, and
+// `retire(p, deleter)`; `NodeAllocator` (node_recycler.hpp) gives node memory.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -62,181 +63,11 @@
 #include <rsb/structures/cache_padded.hpp>
 #include <rsb/structures/concepts.hpp>
 #include <rsb/structures/hazard_pointers.hpp>
-
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/asan_interface.h>
-#define RSB_POISON_NODE(p, n) ASAN_POISON_MEMORY_REGION(p, n)
-#define RSB_UNPOISON_NODE(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
-#else
-#define RSB_POISON_NODE(p, n) ((void)(p), (void)(n))
-#define RSB_UNPOISON_NODE(p, n) ((void)(p), (void)(n))
-#endif
+#include <rsb/structures/node_recycler.hpp>
 
 namespace rsb {
 
-namespace detail {
-
-/// Recycles the memory of reclaimed nodes instead of returning it to malloc.
-///
-/// Why: in a producer/consumer run every node is allocated by a producer and
-/// freed (after its hazard-pointer scan) by a consumer; through malloc that
-/// is a cross-thread free per item, which profiling showed to be ~40% of the
-/// queue's time. Here each thread keeps a small cache of node-sized blocks;
-/// a thread whose cache overflows hands a batch of `batch` blocks to a shared
-/// depot (one mutex acquisition per batch), and a thread whose cache is empty
-/// takes a whole batch back. Memory stays bounded: the depot keeps at most
-/// `max_depot_batches` batches and frees the rest; a thread's cache (at most
-/// 2 × batch blocks) is freed when the thread exits.
-///
-/// Only memory whose node was already reclaimed (no hazard pointer holds it)
-/// comes here, so reuse is as safe as malloc handing the block out again. The
-/// depot's mutex orders the consumer's last use before the producer's reuse.
-/// Under AddressSanitizer a cached block is poisoned, so a use after
-/// reclamation is still reported (as use-after-poison).
-template <std::size_t Bytes>
-class node_recycler {
-public:
-    /// Blocks handed between threads at once. Larger: fewer depot locks, more memory held per thread.
-    static constexpr std::size_t batch = 64;
-    /// Batches the depot keeps for reuse; the surplus is freed. Bounds idle memory to
-    /// batch × max_depot_batches blocks (65536: 1 MiB of 16-byte nodes). Raise it
-    /// when queues routinely hold more items than that and allocation shows in profiles.
-    static constexpr std::size_t max_depot_batches = 1024;
-
-    /// Makes sure the depot holds at least min(n, batch × max_depot_batches)
-    /// blocks, allocating the missing ones now (so that a queue built before a
-    /// measured run does not call malloc during it).
-    static void reserve(std::size_t n) {
-        depot& d = shared_depot();
-        std::lock_guard lock(d.mutex);
-        while (d.batches.size() < max_depot_batches && d.batches.size() * batch < n) {
-            std::vector<void*> b;
-            b.reserve(2 * batch);
-            for (std::size_t i = 0; i < batch; ++i) {
-                void* p = ::operator new(Bytes);
-                RSB_POISON_NODE(p, Bytes);
-                b.push_back(p);
-            }
-            d.batches.push_back(std::move(b));
-        }
-    }
-
-    [[nodiscard]] static void* allocate() {
-        if (local_cache* c = cache()) {
-            if (c->blocks.empty()) refill(*c);
-            if (!c->blocks.empty()) {
-                void* p = c->blocks.back();
-                c->blocks.pop_back();
-                RSB_UNPOISON_NODE(p, Bytes);
-                return p;
-            }
-        }
-        return ::operator new(Bytes);
-    }
-
-    /// Takes back a block from allocate(); usable as a hazard-pointer deleter.
-    static void recycle(void* p) noexcept {
-        local_cache* c = cache();
-        if (c == nullptr || c->blocks.size() >= 2 * batch) {
-            if (c == nullptr || !spill(*c)) {
-                ::operator delete(p);
-                return;
-            }
-        }
-        RSB_POISON_NODE(p, Bytes);
-        c->blocks.push_back(p);  // capacity reserved: never allocates
-    }
-
-private:
-    struct local_cache {
-        local_cache() { blocks.reserve(2 * batch); }
-        local_cache(const local_cache&) = delete;
-        local_cache& operator=(const local_cache&) = delete;
-        ~local_cache() {
-            current = nullptr;
-            finished = true;  // later calls on this thread (its exit) bypass the cache
-            for (void* p : blocks) {
-                RSB_UNPOISON_NODE(p, Bytes);
-                ::operator delete(p);
-            }
-        }
-        std::vector<void*> blocks;
-    };
-
-    struct depot {
-        depot() = default;
-        depot(const depot&) = delete;
-        depot& operator=(const depot&) = delete;
-        ~depot() {
-            for (auto& b : batches) {
-                for (void* p : b) {
-                    RSB_UNPOISON_NODE(p, Bytes);
-                    ::operator delete(p);
-                }
-            }
-        }
-        std::mutex mutex;
-        std::vector<std::vector<void*>> batches;  ///< guarded by mutex
-    };
-
-    static depot& shared_depot() {
-        static depot d;
-        return d;
-    }
-
-    /// The calling thread's cache, or null while the thread is exiting.
-    static local_cache* cache() noexcept {
-        if (current != nullptr) [[likely]] return current;
-        if (finished) return nullptr;
-        static depot& d = shared_depot();  // constructed before, so destroyed after, any cache
-        (void)d;
-        thread_local local_cache c;
-        current = &c;
-        return current;
-    }
-
-    static void refill(local_cache& c) {
-        depot& d = shared_depot();
-        std::lock_guard lock(d.mutex);
-        if (d.batches.empty()) return;
-        c.blocks.swap(d.batches.back());  // c.blocks was empty; its old buffer goes with pop_back
-        d.batches.pop_back();
-    }
-
-    /// Moves `batch` blocks from the cache to the depot; false if the depot is full
-    /// (then the blocks are freed and the cache has room too).
-    static bool spill(local_cache& c) noexcept {
-        try {
-            std::vector<void*> out;
-            out.reserve(2 * batch);  // so that a cache refilled with it never reallocates
-            out.assign(c.blocks.end() - batch, c.blocks.end());
-            c.blocks.resize(c.blocks.size() - batch);
-            depot& d = shared_depot();
-            {
-                std::lock_guard lock(d.mutex);
-                if (d.batches.size() < max_depot_batches) {
-                    d.batches.push_back(std::move(out));
-                    return true;
-                }
-            }
-            for (void* p : out) {
-                RSB_UNPOISON_NODE(p, Bytes);
-                ::operator delete(p);
-            }
-            return true;
-        } catch (...) {
-            return false;  // no memory for the batch vector: the caller frees its block
-        }
-    }
-
-    // Trivially destructible thread_locals: readable during the thread's exit.
-    static inline thread_local local_cache* current = nullptr;
-    static inline thread_local bool finished = false;
-};
-
-}  // namespace detail
-
-template <class T, class Reclaimer = reclamation::hazard_pointers<2>>
+template <class T, class Reclaimer = reclamation::hazard_pointers<2>, class NodeAllocator = allocation::recycled_nodes>
 class michael_scott_queue {
     static_assert(Reclaimer::slots_per_thread >= 2, "pop protects two nodes: head and head->next");
     static_assert(std::is_nothrow_destructible_v<T>, "michael_scott_queue destroys popped values in place");
@@ -246,16 +77,18 @@ class michael_scott_queue {
 public:
     using value_type = T;
     using reclaimer = Reclaimer;
+    using node_allocator = NodeAllocator;
     static constexpr queue_guarantees guarantees{
         .progress = progress_guarantee::lock_free,
         .order = order_guarantee::fifo,
         .bounded = false,
     };
 
-    /// `capacity_hint`: node memory for that many items is prepared in the
-    /// node recycler (shared by all queues with nodes of this size, and
-    /// capped, see detail::node_recycler), like boost::lockfree::queue's
-    /// pre-allocated free-list. It never limits the queue.
+    /// `capacity_hint`: node memory for that many items is prepared by the
+    /// node allocator (NodeAllocator::reserve; the default recycler shares it
+    /// between all queues with nodes of this size, capped, see
+    /// node_recycler.hpp), like boost::lockfree::queue's pre-allocated
+    /// free-list. It never limits the queue.
     explicit michael_scott_queue(std::size_t capacity_hint = 0) {
         recycler::reserve(capacity_hint);
         node* dummy = ::new (recycler::allocate()) node;
@@ -346,7 +179,7 @@ private:
     };
     static_assert(std::is_trivially_destructible_v<node>, "retired nodes are freed without touching the value");
     static_assert(alignof(node) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__, "node memory comes from plain operator new");
-    using recycler = detail::node_recycler<sizeof(node)>;
+    using recycler = typename NodeAllocator::template for_size<sizeof(node)>;
 
     template <class U>
     static node* make_node(U&& v) {

@@ -136,9 +136,8 @@ public:
     /// mixer (MurmurHash3's fmix64 finaliser). Not Hash alone: the keys that
     /// Fibonacci hashing sends to one shard are spaced at a few fixed gaps
     /// (≈ shards apart), and the identity hash then piles them into a
-    /// fraction of the table (measured with the earlier node tables: 4 202 of
-    /// 16 411 buckets used, 4.9 nodes walked per lookup; a power-of-two open
-    /// table would do worse). Public for tests.
+    /// fraction of the table (results/README.md, "Findings behind the
+    /// designs", has the measurement). Public for tests.
     struct table_hash {
         [[nodiscard]] std::size_t operator()(const K& key) const noexcept(noexcept(Hash{}(key))) {
             return static_cast<std::size_t>(fmix64(static_cast<std::uint64_t>(Hash{}(key))));

@@ -252,4 +252,38 @@ template <shared_map M>
     });
 }
 
+/// Histories per structure: thousands in a normal build, a tenth under sanitizers.
+inline const std::size_t histories_per_shape = rsb::test::sized(1000);
+
+/// Totals over the histories of one structure, for the summary line.
+struct tally {
+    std::size_t histories = 0, ops = 0, overlapping = 0, explored = 0, failures = 0;
+    std::string first_failure;
+    [[nodiscard]] std::string summary() const {
+        return std::to_string(histories) + " histories, " + std::to_string(ops) + " operations (" +
+               std::to_string(overlapping) + " of them overlapping another runspace's), " +
+               std::to_string(explored) + " states explored, " + std::to_string(failures) + " not linearizable";
+    }
+};
+
+/// Checks every history of `rec` into `t`; keeps the first failure's shrunk
+/// (minimal) form in `first_failure`.
+template <class Check>
+void count_failures(const recording& rec, Check check, tally& t) {
+    for (const history& h : rec.histories) {
+        ++t.histories;
+        t.ops += h.size();
+        t.overlapping += overlapping(h);
+        const verdict v = check(h);
+        t.explored += v.explored;
+        if (v.linearizable) continue;
+        if (t.failures++ == 0) {
+            const history minimal = shrink(h, [&](const history& c) { return !check(c).linearizable; });
+            t.first_failure = "history of " + std::to_string(h.size()) + " operations is not linearizable; minimal " +
+                              "offending history (" + std::to_string(minimal.size()) + " operations):\n" +
+                              describe(minimal) + "full history:\n" + describe(h);
+        }
+    }
+}
+
 }  // namespace rsb::lincheck

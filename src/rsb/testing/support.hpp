@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -15,6 +16,8 @@
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include <rsb/structures/concepts.hpp>
 
 namespace rsb::test {
 
@@ -146,6 +149,43 @@ counted_drain_result mpmc_counted_drain(const counted_drain_config& cfg, OnPoll 
     CHECK(sum_popped.load() == n * (n + 1) / 2);  // values 1..n, each once
     CHECK(counted::constructed.load() == counted::destroyed.load());
     return {popped.load(), sum_popped.load()};
+}
+
+/// Runspaces per stress run: 8 per core (at least 16, at most 128).
+inline unsigned oversubscribed() {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    return std::clamp(8 * cores, 16u, 128u);
+}
+
+/// Probability of a yield at each harness checkpoint.
+inline constexpr double yield_probability = 0.1;
+
+/// Threads that compete for the cores (spin, yield) until destroyed.
+class bystanders {
+public:
+    explicit bystanders(unsigned n) {
+        for (unsigned i = 0; i < n; ++i) {
+            threads_.emplace_back([this] {
+                // Relaxed: a stop request, nothing is published through it.
+                while (!stop_.load(std::memory_order_relaxed)) std::this_thread::yield();
+            });
+        }
+    }
+    ~bystanders() {
+        stop_.store(true, std::memory_order_relaxed);
+        for (auto& t : threads_) t.join();
+    }
+    bystanders(const bystanders&) = delete;
+    bystanders& operator=(const bystanders&) = delete;
+
+private:
+    std::atomic<bool> stop_{false};
+    std::vector<std::thread> threads_;
+};
+
+/// `wanted`, or the structure's limit when it has one (rsb::any_count: none).
+inline unsigned limit(std::size_t max, unsigned wanted) {
+    return max == rsb::any_count ? wanted : std::min(wanted, static_cast<unsigned>(max));
 }
 
 }  // namespace rsb::test

@@ -1,44 +1,64 @@
-// runspace_bench — the benchmark binary: every scenario × implementation ×
-// configuration, each run verified. See `runspace_bench --help`.
+// main.cpp — the benchmark binary's main(): options, the catalog's plan,
+// Google Benchmark, progress and provenance. Linked as rsb::bench_main, so a
+// user's binary is its registration files plus this. See `--help`.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <chrono>
 #include <iostream>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include <rsb/bench/bench_common.hpp>
-#include <rsb/bench/map_registry.hpp>
-#include <rsb/bench/queue_registry.hpp>
+#include <rsb/bench/catalog.hpp>
+#include <rsb/bench/context.hpp>
+#include <rsb/bench/measure.hpp>
+#include <rsb/bench/options.hpp>
+#include <rsb/bench/progress.hpp>
+#include <rsb/bench/settings.hpp>
 #include <rsb/bench/tutorial.hpp>
+#include <rsb/scenarios/counter.hpp>
+#include <rsb/scenarios/hot_counter.hpp>
+#include <rsb/scenarios/map_mix.hpp>
+#include <rsb/scenarios/ping_pong.hpp>
+#include <rsb/scenarios/producer_consumer.hpp>
 
 namespace rsb {
 
 namespace {
-const std::vector<std::string> scenario_names{"producer_consumer", "producer_consumer_bulk", "producer_consumer_latency",
-                                              "ping_pong", "counter", "hot_counter", "map_mix"};
 
-template <class Registry>
-void add_names(std::vector<std::string>& names) {
-    for_each_impl<Registry>([&]<class Entry>() { names.emplace_back(Entry::name); });
+/// Every scenario the binary runs, in --help and --list order.
+const std::vector<scenario_info> scenarios{producer_consumer_info, producer_consumer_bulk_info,
+                                           producer_consumer_latency_info, ping_pong_info, counter_info,
+                                           hot_counter_info, map_mix_info};
+
+option_choices known_choices(const catalog& c) {
+    option_choices out;
+    out.scenarios = scenarios;
+    for (const auto& k : c.contenders()) out.impls.push_back(k->name());
+    for (family f : all_families) out.families.emplace_back(to_string(f));
+    return out;
 }
 
-/// "impl=family,..." over every registry, for the JSON context (rsb_families):
-/// the chart and compare scripts colour and group by it.
-template <class Registry>
-void add_families(std::string& out) {
-    for_each_impl<Registry>([&]<class Entry>() {
-        out += (out.empty() ? "" : ",") + std::string(Entry::name) + "=" + std::string(to_string(Entry::family));
-    });
-}
-
-std::string joined_or_all(const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
-    return out.empty() ? "all" : out;
+void print_implementations(const catalog& c, std::ostream& out) {
+    for (family f : all_families) {
+        bool header = false;
+        for (const auto& k : c.contenders()) {
+            if (k->group() != f) continue;
+            if (!header) out << "family " << to_string(f) << ":\n";
+            header = true;
+            out << "  " << k->name() << "  (" << k->kind() << ")  ";
+            std::string g = k->guarantees();
+            std::replace(g.begin(), g.end(), ';', ' ');
+            std::replace(g.begin(), g.end(), ':', '=');
+            out << g << "\n      scenarios:";
+            for (const std::string& s : k->scenarios()) out << ' ' << s;
+            out << '\n';
+            for (const std::string& why : k->not_joined()) out << "      not in " << why << '\n';
+        }
+    }
+    const std::string missing = missing_peers_text(c);
+    out << "missing peers: " << (missing.empty() ? "none" : missing) << '\n';
 }
 
 /// A reporter that only lets RunSpecifiedBenchmarks count the selected
@@ -96,55 +116,20 @@ output_flags take_output_flags(std::vector<std::string>& args) {
     return out;
 }
 
-std::string missing_text() {
-    std::string out;
-    for (const auto& lists : {missing_queue_peers(), missing_map_peers()}) {
-        for (const auto& m : lists) out += (out.empty() ? "" : ", ") + std::string(m.name) + " (" + std::string(m.package) + ")";
-    }
-    return out;
-}
 }  // namespace
-
-option_choices known_choices() {
-    option_choices c;
-    c.scenarios = scenario_names;
-    add_names<queue_registry>(c.impls);
-    add_names<map_registry>(c.impls);
-    for (std::string_view extra : counter_extras) c.impls.emplace_back(extra);
-    for (std::string_view extra : hot_counter_extras) c.impls.emplace_back(extra);
-    for (family f : all_families) c.families.emplace_back(to_string(f));
-    return c;
-}
-
-void print_implementations(std::ostream& out) {
-    out << "queues (producer_consumer):\n";
-    for_each_impl<queue_registry>([&]<class Entry>() {
-        const auto& g = Entry::type::guarantees;
-        out << "  " << Entry::name << "  family=" << to_string(Entry::family) << "  progress=" << to_string(g.progress)
-            << "  order=" << to_string(g.order) << "  " << (g.bounded ? "bounded" : "unbounded");
-        if (g.max_producers == 1 && g.max_consumers == 1) out << "  SPSC only";
-        out << '\n';
-    });
-    out << "shared maps (counter):\n";
-    for_each_impl<map_registry>([&]<class Entry>() {
-        const auto& g = Entry::type::guarantees;
-        out << "  " << Entry::name << "  family=" << to_string(Entry::family) << "  progress=" << to_string(g.progress)
-            << "  " << (g.bounded ? "bounded" : "unbounded") << '\n';
-    });
-    out << "counter ceiling (counter only):\n";
-    for (std::string_view extra : counter_extras) out << "  " << extra << "  family=lock-free\n";
-    out << "hot-key counters (hot_counter only):\n";
-    for (std::string_view extra : hot_counter_extras) out << "  " << extra << "  family=lock-free\n";
-    const std::string missing = missing_text();
-    out << "missing peers: " << (missing.empty() ? "none" : missing) << '\n';
-}
 
 }  // namespace rsb
 
 int main(int argc, char** argv) {
     using namespace rsb;
-    const option_choices choices = known_choices();
-    bench_options opts;
+    link_builtin_registrations();
+    const catalog& cat = catalog::instance();
+    if (!cat.errors().empty()) {
+        for (const std::string& e : cat.errors()) std::cerr << "runspace_bench: registration error: " << e << '\n';
+        return 2;
+    }
+    const option_choices choices = known_choices(cat);
+    settings opts;
     output_flags output;
     try {
         opts = parse_options(argc, argv, choices);
@@ -159,21 +144,11 @@ int main(int argc, char** argv) {
     }
     if (opts.tutorial) return run_tutorial(std::cout);
 
-    const std::string missing = missing_text();
+    const std::string missing = missing_peers_text(cat);
     if (!missing.empty()) std::cerr << "runspace_bench: peers not built (install their packages): " << missing << '\n';
 
-    bench_settings settings;
-    settings.items = opts.smoke ? 2'000 : opts.items;
-    settings.updates = opts.smoke ? 2'000 : opts.updates;
-    settings.smoke = opts.smoke;
-    settings.pool.deadline = std::chrono::milliseconds(static_cast<std::int64_t>(opts.deadline_seconds * 1000));
-    settings.scenarios = opts.scenarios;
-    settings.impls = opts.impls;
-    settings.families = opts.families;
-    settings.threads = opts.threads;
-
     if (opts.list) {
-        print_implementations(std::cout);
+        print_implementations(cat, std::cout);
         std::cout << "benchmarks:\n";
         opts.benchmark_args.emplace_back("--benchmark_list_tests=true");
     }
@@ -186,27 +161,12 @@ int main(int argc, char** argv) {
 
     add_build_context();
     add_machine_context();
-    std::string families;
-    add_families<queue_registry>(families);
-    add_families<map_registry>(families);
-    for (std::string_view extra : counter_extras) families += "," + std::string(extra) + "=lock-free";
-    for (std::string_view extra : hot_counter_extras) families += "," + std::string(extra) + "=lock-free";
-    families += ",cacheline_ceiling=lock-free";  // ping_pong's ceiling: one atomic, no lock
-    benchmark::AddCustomContext("rsb_families", families);
-    benchmark::AddCustomContext("rsb_selection", "scenario=" + joined_or_all(settings.scenarios) +
-                                                     " impl=" + joined_or_all(settings.impls) +
-                                                     " family=" + joined_or_all(settings.families));
-    benchmark::AddCustomContext("rsb_missing_peers", missing.empty() ? "none" : missing);
-    benchmark::AddCustomContext("rsb_items_per_run", std::to_string(settings.items));
-    benchmark::AddCustomContext("rsb_updates_per_run", std::to_string(settings.updates));
-    if (!settings.threads.empty()) {
-        std::string sweep;
-        for (unsigned t : settings.threads) sweep += (sweep.empty() ? "" : ",") + std::to_string(t);
-        benchmark::AddCustomContext("rsb_thread_sweep", sweep);
-    }
+    add_catalog_context(cat, opts);
     for (const auto& [key, value] : output.context) benchmark::AddCustomContext(key, value);
-    register_queue_benchmarks(settings);
-    register_map_benchmarks(settings);
+
+    benchmark_plan plan = cat.plan(opts);
+    if (opts.shuffle_seed) shuffle_plan(plan, *opts.shuffle_seed);
+    register_with_google_benchmark(plan, opts);
 
     std::size_t ran = 0;
     if (opts.list) {

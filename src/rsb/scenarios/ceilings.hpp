@@ -1,0 +1,190 @@
+// ceilings.hpp — reference ceilings: contenders that are not structures
+// anyone would choose, but the least each scenario's sharing pattern costs on
+// this machine, measured in the same binary and run as the structures.
+// A structure's number read against its scenario's ceiling says how much of
+// the gap to the hardware is the structure's. They register like every
+// structure (src/rsb/registrations/ceilings.cpp), in the family `ceiling`.
+//
+//  - ping_pong/cacheline_ceiling (run_cacheline_ping_pong): one std::atomic
+//    bounced between the two runspaces on its own cache line.
+//  - counter/personnage_atomics: the tutorial's three variables as bare atomics.
+//  - hot_counter/shared_atomic_add: every writer adds to one atomic word.
+//  - hot_counter/per_runspace_counters: nothing shared at all.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <rsb/harness/scenario_result.hpp>
+#include <rsb/scenarios/counter.hpp>
+#include <rsb/scenarios/hot_counter.hpp>
+#include <rsb/scenarios/item.hpp>
+#include <rsb/scenarios/ping_pong.hpp>
+#include <rsb/structures/cache_padded.hpp>
+#include <rsb/structures/concepts.hpp>
+
+namespace rsb {
+
+/// The ceiling: the same two runspaces bouncing one atomic on its own cache
+/// line (ping_pong/cacheline_ceiling).
+[[nodiscard]] inline scenario_result run_cacheline_ping_pong(const ping_pong_config& cfg, host& console) {
+    scenario_result result;
+    // Odd values are pings (2i+1), even values pongs (2i+2).
+    auto token = std::make_unique<cache_padded<std::atomic<std::uint64_t>>>();
+    runspace_pool pool(console, cfg.pool);
+    const std::uint32_t n = cfg.round_trips;
+    std::atomic<std::uint64_t>& t = token->value;
+
+    pool.add("runspace1", [n, &t](runspace_context& ctx) {
+        ctx.set_activity("bouncing");
+        for (std::uint64_t i = 0; i < n; ++i) {
+            // (1) release: publishes the ping; pairs with the acquire-load (2) in runspace2.
+            t.store(2 * i + 1, std::memory_order_release);
+            // (4) acquire: pairs with the release-store (3) of the pong.
+            if (!ctx.wait_until("waiting: pong", [&] { return t.load(std::memory_order_acquire) == 2 * i + 2; })) return;
+            ctx.count_ops();
+        }
+    });
+    pool.add("runspace2", [n, &t](runspace_context& ctx) {
+        ctx.set_activity("bouncing");
+        for (std::uint64_t i = 0; i < n; ++i) {
+            // (2) acquire: pairs with the release-store (1) of the ping.
+            if (!ctx.wait_until("waiting: ping", [&] { return t.load(std::memory_order_acquire) == 2 * i + 1; })) return;
+            // (3) release: publishes the pong; pairs with the acquire-load (4) in runspace1.
+            t.store(2 * i + 2, std::memory_order_release);
+            ctx.count_ops();
+        }
+    });
+
+    result.run = pool.invoke();
+    const std::uint64_t done = result.run.runspaces.empty() ? 0 : result.run.runspaces[0].ops;
+    detail::finish_ping_pong(result, done);
+    // Relaxed: the pool has joined both runspaces, which orders their stores before this load.
+    if (result.ok() && t.load(std::memory_order_relaxed) != 2 * std::uint64_t{n}) {
+        add_failure(result, "the token ended at " + std::to_string(t.load(std::memory_order_relaxed)) +
+                                " instead of " + std::to_string(2 * std::uint64_t{n}));
+    }
+    return result;
+}
+
+/// Ceiling for `counter`: the tutorial's Name, Jeton and Continue as three bare
+/// std::atomic words, each alone on its own cache line, behind the map
+/// interface run_counter uses (fixed ids 1, 2, 3 of personnage_key). The same
+/// memory orderings as lockfree_map (get acquire, set release, add one acq_rel
+/// fetch_add), and no hashing, probing or key words: what the scenario's
+/// sharing pattern — the writer sets Name and raises Jeton, the reader checks
+/// Continue, sets Name and reads Jeton, every round — costs on this machine
+/// when the container costs nothing. A map's counter/atomic throughput read
+/// against this one says how much of the gap to the hardware is the map's.
+/// Not a map: other keys throw std::out_of_range, erase throws std::logic_error.
+/// Progress: get/set/add are wait-free (one instruction each); update is a
+/// CAS loop, so the type as a whole is lock-free. Every edge pairs as in
+/// lockfree_map: set's release (and the release half of add/update) with
+/// get's and update's acquire loads.
+class personnage_atomics {
+public:
+    using key_type = std::uint64_t;
+    using mapped_type = std::int64_t;
+    static constexpr map_guarantees guarantees{.progress = progress_guarantee::lock_free, .bounded = true};
+
+    explicit personnage_atomics(std::size_t /*capacity*/) {}
+    personnage_atomics(const personnage_atomics&) = delete;
+    personnage_atomics& operator=(const personnage_atomics&) = delete;
+
+    [[nodiscard]] std::optional<mapped_type> get(const key_type& k) const {
+        return field(k).load(std::memory_order_acquire);  // as lockfree_map::get (V2): pairs with set/add/update
+    }
+    void set(const key_type& k, const mapped_type& v) {
+        field(k).store(v, std::memory_order_release);  // as lockfree_map::set (V1): pairs with get/update
+    }
+    template <class Fn>
+    mapped_type update(const key_type& k, Fn&& fn) {
+        std::atomic<mapped_type>& f = field(k);
+        mapped_type w = f.load(std::memory_order_acquire);  // as lockfree_map::update (V2'): pairs with set/add/update
+        for (;;) {
+            const mapped_type next = std::invoke(fn, w);
+            // acq_rel as lockfree_map::update (V3): release to later gets, acquire on failure for the retry.
+            if (f.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire)) return next;
+        }
+    }
+    mapped_type add(const key_type& k, const mapped_type& delta) {
+        return field(k).fetch_add(delta, std::memory_order_acq_rel) + delta;  // as lockfree_map::add (V4): pairs both ways
+    }
+    bool erase(const key_type& /*k*/) {
+        throw std::logic_error("personnage_atomics: the tutorial's three variables cannot be erased");
+    }
+    [[nodiscard]] std::size_t was_size() const noexcept { return fields_.size(); }
+
+private:
+    std::atomic<mapped_type>& field(key_type k) const {
+        if (k < 1 || k > fields_.size())
+            throw std::out_of_range("personnage_atomics: key " + std::to_string(k) +
+                                    " is not one of the tutorial's ids 1 (Name), 2 (Jeton), 3 (Continue)");
+        return fields_[k - 1].value;
+    }
+    mutable std::array<cache_padded<std::atomic<mapped_type>>, 3> fields_{};
+};
+
+static_assert(shared_map_with_add<personnage_atomics>);
+
+/// Ceiling: every writer adds to ONE std::atomic — the best any design that
+/// keeps the counter in one word can do (one line bouncing between cores).
+class shared_atomic_counter {
+public:
+    shared_atomic_counter(std::size_t /*stripes*/, std::int64_t initial) { value_->store(initial, std::memory_order_relaxed); }
+    // Relaxed: the counter publishes only itself; coherence orders its RMWs.
+    void add(std::size_t /*stripe*/, std::int64_t d) noexcept { value_->fetch_add(d, std::memory_order_relaxed); }
+    [[nodiscard]] std::int64_t read() const noexcept { return value_->load(std::memory_order_relaxed); }
+
+private:
+    cache_padded<std::atomic<std::int64_t>> value_;
+};
+
+/// Ceiling: each writer owns a counter on its own line and bumps it with a
+/// plain load+store (single writer: no read-modify-write instruction at all);
+/// readers sum. Nothing is shared between writers — what the hardware does
+/// when no coordination is needed. Writers go through `claim(stripe)`, a
+/// handle holding their cell's address (as striped_counter's owned cells
+/// do), so the loop keeps it in a register instead of reloading the table.
+class per_runspace_counters {
+public:
+    per_runspace_counters(std::size_t stripes, std::int64_t initial)
+        : n_(stripes == 0 ? 1 : stripes), cells_(std::make_unique<cache_padded<std::atomic<std::int64_t>>[]>(n_)) {
+        cells_[0]->store(initial, std::memory_order_relaxed);
+    }
+    // Relaxed load+store: single writer per cell (the scenario gives each
+    // writer its own stripe), so no increment can be lost; readers only sum.
+    void add(std::size_t stripe, std::int64_t d) noexcept {
+        // No division on the common path: it would cost more than the add.
+        auto& c = *cells_[stripe < n_ ? stripe : stripe % n_];
+        c.store(c.load(std::memory_order_relaxed) + d, std::memory_order_relaxed);
+    }
+    [[nodiscard]] std::int64_t read() const noexcept {
+        std::int64_t sum = 0;
+        for (std::size_t i = 0; i < n_; ++i) sum += cells_[i]->load(std::memory_order_relaxed);  // as in add
+        return sum;
+    }
+    /// Writer `stripe`'s own cell (the scenario gives each writer its own).
+    struct own_cell {
+        std::atomic<std::int64_t>* cell;
+        void add(std::int64_t d) const noexcept {
+            cell->store(cell->load(std::memory_order_relaxed) + d, std::memory_order_relaxed);  // as in add above
+        }
+    };
+    [[nodiscard]] own_cell claim(std::size_t stripe) noexcept { return {&cells_[stripe < n_ ? stripe : stripe % n_].value}; }
+
+private:
+    std::size_t n_;
+    std::unique_ptr<cache_padded<std::atomic<std::int64_t>>[]> cells_;
+};
+
+static_assert(hot_counter<shared_atomic_counter>);
+static_assert(hot_counter<per_runspace_counters>);
+
+}  // namespace rsb

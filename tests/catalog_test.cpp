@@ -1,0 +1,154 @@
+// catalog_test.cpp — the benchmark binary's catalog, filled by the same
+// registration files as runspace_bench (ours, the ceilings, every peer):
+// every peer is registered or reported missing with its package, names and
+// families are what the README and results files say, the ceilings go with
+// their scenario, a bad registration is reported, and --shuffle's order is
+// reproducible.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <rsb/bench/catalog.hpp>
+#include <rsb/bench/contenders.hpp>
+#include <rsb/bench/measure.hpp>
+#include <rsb/bench/settings.hpp>
+#include <rsb/scenarios/item.hpp>
+#include <rsb/structures/mutex_queue.hpp>
+
+namespace {
+
+const rsb::contender* find(const rsb::catalog& c, const std::string& name) {
+    for (const auto& k : c.contenders()) {
+        if (k->name() == name) return k.get();
+    }
+    return nullptr;
+}
+
+std::vector<std::string> names(const rsb::benchmark_plan& plan) {
+    std::vector<std::string> out;
+    for (const auto& b : plan.benchmarks()) out.push_back(b.name);
+    return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& x) { return std::find(v.begin(), v.end(), x) != v.end(); }
+
+}  // namespace
+
+TEST_CASE("every peer is either registered or reported missing with its package, never both, never neither",
+          "[catalog]") {
+    rsb::link_builtin_registrations();
+    const rsb::catalog& c = rsb::catalog::instance();
+    REQUIRE(c.errors().empty());
+    const std::vector<std::string> peers{
+        "moodycamel",      "moodycamel_tokens",  "moodycamel_rwq",       "atomic_queue",    "atomic_queue_spsc",
+        "boost_queue",     "boost_spsc_queue",   "tbb_queue",            "tbb_bounded_queue", "xenium_ms_queue",
+        "xenium_ramalhete_queue", "xenium_vyukov_queue", "tbb_hash_map", "tbb_unordered_map", "libcuckoo",
+        "xenium_vyukov"};
+    std::set<std::string> missing;
+    for (const auto& m : c.missing()) {
+        INFO(m.name);
+        CHECK_FALSE(m.package.empty());
+        missing.insert(m.name);
+    }
+    for (const auto& name : peers) {
+        INFO(name);
+        const rsb::contender* k = find(c, name);
+        CHECK((k != nullptr) != (missing.count(name) == 1));
+        if (k != nullptr) CHECK(k->group() == rsb::family::peer);
+    }
+    for (const auto& k : c.contenders()) {
+        if (k->group() != rsb::family::peer) continue;
+        INFO(k->name() << " is registered as a peer but not listed here");
+        CHECK(std::count(peers.begin(), peers.end(), k->name()) == 1);
+    }
+}
+
+TEST_CASE("our structures and the ceilings are registered under their names and families", "[catalog]") {
+    rsb::link_builtin_registrations();
+    const rsb::catalog& c = rsb::catalog::instance();
+    const std::vector<std::pair<std::string, rsb::family>> expected{
+        {"mutex_queue", rsb::family::mutex},          {"spsc_ring", rsb::family::lock_free},
+        {"mpmc_ring", rsb::family::lock_free},        {"michael_scott_queue", rsb::family::lock_free},
+        {"sharded_queue", rsb::family::sharded},      {"mutex_map", rsb::family::mutex},
+        {"rwlock_map", rsb::family::mutex},           {"sharded_map", rsb::family::sharded},
+        {"lockfree_map", rsb::family::lock_free},     {"striped_counter", rsb::family::lock_free},
+        {"cacheline_ceiling", rsb::family::ceiling},  {"personnage_atomics", rsb::family::ceiling},
+        {"shared_atomic_add", rsb::family::ceiling},  {"per_runspace_counters", rsb::family::ceiling}};
+    for (const auto& [name, fam] : expected) {
+        INFO(name);
+        const rsb::contender* k = find(c, name);
+        REQUIRE(k != nullptr);
+        CHECK(k->group() == fam);
+        CHECK_FALSE(k->guarantees().empty());
+        CHECK_FALSE(k->scenarios().empty());
+    }
+    // Guarantees are machine-readable fields: kind first.
+    CHECK(find(c, "spsc_ring")->guarantees() ==
+          "kind:queue;progress:wait-free;order:FIFO;bounded:yes;producers:1;consumers:1");
+    CHECK(find(c, "lockfree_map")->guarantees() == "kind:map;progress:lock-free;bounded:yes");
+}
+
+TEST_CASE("reference ceilings run with their scenario whatever --impl and --family chose", "[catalog]") {
+    rsb::link_builtin_registrations();
+    const rsb::catalog& c = rsb::catalog::instance();
+    rsb::settings s;
+    s.smoke = true;
+    s.scenarios = {"ping_pong"};
+    s.impls = {"mutex_queue"};
+    auto plan = names(c.plan(s));
+    CHECK(plan == std::vector<std::string>{"ping_pong/mutex_queue", "ping_pong/cacheline_ceiling"});
+
+    s.scenarios = {"counter"};
+    s.impls = {"mutex_map"};
+    plan = names(c.plan(s));
+    CHECK(has(plan, "counter/mutex_map/atomic/1w1r"));
+    CHECK(has(plan, "counter/personnage_atomics/atomic/1w1r"));
+    CHECK_FALSE(has(plan, "counter/lockfree_map/atomic/1w1r"));
+
+    // A ceiling named alone runs alone; a scenario nobody runs has no ceiling.
+    s.impls = {"personnage_atomics"};
+    plan = names(c.plan(s));
+    CHECK_FALSE(plan.empty());
+    CHECK(std::all_of(plan.begin(), plan.end(), [](const std::string& n) { return n.starts_with("counter/personnage_atomics/"); }));
+    s.scenarios = {"map_mix"};
+    s.impls = {"mutex_map"};
+    plan = names(c.plan(s));
+    CHECK(std::none_of(plan.begin(), plan.end(), [](const std::string& n) { return n.find("ceiling") != std::string::npos; }));
+}
+
+TEST_CASE("a duplicate or malformed registration is recorded as an error, not added", "[catalog]") {
+    rsb::catalog c;
+    using Q = rsb::mutex_queue<rsb::item_t>;
+    CHECK(c.add(std::make_unique<rsb::bench::queue_contender<Q>>("my_queue", rsb::family::user)));
+    CHECK_FALSE(c.add(std::make_unique<rsb::bench::queue_contender<Q>>("my_queue", rsb::family::peer)));
+    CHECK_FALSE(c.add(std::make_unique<rsb::bench::queue_contender<Q>>("my/queue", rsb::family::user)));
+    CHECK_FALSE(c.add(std::make_unique<rsb::bench::queue_contender<Q>>("", rsb::family::user)));
+    CHECK(c.contenders().size() == 1);
+    REQUIRE(c.errors().size() == 3);
+    CHECK_THAT(c.errors()[0], Catch::Contains("two implementations are registered as 'my_queue'"));
+    CHECK_THAT(c.errors()[1], Catch::Contains("'my/queue' is not a valid implementation name"));
+}
+
+TEST_CASE("--shuffle orders the same benchmarks reproducibly, differently per seed", "[catalog]") {
+    rsb::link_builtin_registrations();
+    rsb::settings s;
+    s.smoke = true;
+    const rsb::benchmark_plan base = rsb::catalog::instance().plan(s);
+    auto shuffled = [&](std::uint64_t seed) {
+        rsb::benchmark_plan p = rsb::catalog::instance().plan(s);
+        rsb::shuffle_plan(p, seed);
+        return names(p);
+    };
+    const auto a = shuffled(42), b = shuffled(42), d = shuffled(43);
+    CHECK(a == b);
+    CHECK(a != d);
+    CHECK(a != names(base));
+    auto sorted_a = a, sorted_base = names(base);
+    std::sort(sorted_a.begin(), sorted_a.end());
+    std::sort(sorted_base.begin(), sorted_base.end());
+    CHECK(sorted_a == sorted_base);
+}
