@@ -26,7 +26,9 @@ Each goal is checked in every configuration WHERE matches in which both A and
 B ran: **met** when the whole interval of A/B satisfies it, **missed** when
 none of it does, **undecided** when the interval straddles the factor; an
 undecided goal whose medians differ by more than DECISIVE_DIFFERENCE is
-marked, because an interval that wide decides nothing (issue 12).
+marked ("interval too wide"), because an interval that wide decides nothing
+(issue 12). Each outcome also carries the plain verdict of A vs B (faster /
+slower / indistinguishable).
 """
 
 from __future__ import annotations
@@ -150,6 +152,7 @@ class Outcome:
     ratio: stats.Interval
     status: str  # met / missed / undecided / undefined / too few repetitions / not run
     wide: bool  # undecided although the medians differ by more than DECISIVE_DIFFERENCE
+    verdict: str = "-"  # A vs B: faster / slower / indistinguishable (stats.verdict)
 
     @property
     def status_text(self) -> str:
@@ -190,7 +193,8 @@ def evaluate(goals: list[Goal], res: ResultsFile, resampler: stats.Resampler, me
                 status = stats.goal_status(ratio, g.op, g.factor)
             wide = (status == stats.UNDECIDED and ratio.defined and
                     abs(ratio.estimate - 1.0) > DECISIVE_DIFFERENCE)
-            out.append(Outcome(g, where, m, sa.median, sb.median, ratio, status, wide))
+            out.append(Outcome(g, where, m, sa.median, sb.median, ratio, status, wide,
+                               stats.verdict(ratio, m, sa, sb)))
         if not hits:
             out.append(Outcome(g, "-", m, math.nan, math.nan, stats.NO_INTERVAL,
                                f"not run (no configuration matching {g.where} ran both)", False))

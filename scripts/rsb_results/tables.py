@@ -265,12 +265,13 @@ def pair_table(res: ResultsFile, a: str, b: str, selected, analysis: Analysis) -
 
 
 def goals_table(outcomes, analysis: Analysis) -> Table:
-    headers = ["goal", "configuration", "A median", "B median", "A/B", f"{analysis.confidence_text} CI", "status"]
+    headers = ["goal", "configuration", "A median", "B median", "A/B", f"{analysis.confidence_text} CI",
+               "A vs B", "status"]
     rows = []
     for o in outcomes:
         rows.append([o.goal.describe(analysis.metric), o.configuration, format_value(o.a_median, o.metric),
                      format_value(o.b_median, o.metric), format_ratio(o.ratio.estimate),
-                     format_ratio_interval(o.ratio), o.status_text])
+                     format_ratio_interval(o.ratio), o.verdict, o.status_text])
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
