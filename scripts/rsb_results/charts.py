@@ -183,7 +183,7 @@ def throughput_lines(res, scenario, variant, members, styles, out_dir) -> list[s
             m, dlo, dhi = _interval(res, b, METRIC)
             xs.append(shapes.index(b.shape)), ys.append(m), lo.append(dlo), hi.append(dhi)
             all_values += vals
-            if b.disturbed:
+            if b.flagged:
                 disturbed.append((shapes.index(b.shape), m))
         if not xs:
             continue
@@ -219,7 +219,7 @@ def tutorial_bars(res, scenario, variant, members, styles, out_dir) -> list[str]
     for b in members:
         vals = b.values(METRIC)
         if b.shape == shape and not b.error and vals:
-            rows.append((b.impl, *_interval(res, b, METRIC), bool(b.disturbed)))
+            rows.append((b.impl, *_interval(res, b, METRIC), b.flagged))
     if not rows:
         return []
     rows.sort(key=lambda r: r[1])  # fastest at the top of a horizontal bar chart
@@ -261,7 +261,7 @@ def lost_updates(res, scenario, variant, members, styles, out_dir) -> list[str]:
             if b.impl == impl and vals and not b.error:
                 pts.append((shapes.index(b.shape) if b.shape in shapes else 0,
                             *_interval(res, b, "lost_updates", scale)))
-                if b.disturbed:
+                if b.flagged:
                     disturbed.append(pts[-1][:2])
         if not pts:
             continue
@@ -310,7 +310,7 @@ def latency(res, scenario, variant, members, styles, out_dir) -> list[str]:
                     xs.append(i - 0.4 + width * (k + 0.5)), ys.append(m), lo.append(dlo), hi.append(dhi)
             ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, label=percentile_label(pct),
                    color=palette(0.15 + 0.7 * k / max(1, len(pcts) - 1)), edgecolor="black", linewidth=0.3)
-        ax.set_xticks(range(len(rows)), [b.impl + (" (disturbed)" if b.disturbed else "") for b in rows],
+        ax.set_xticks(range(len(rows)), [b.impl + (" (disturbed)" if b.flagged else "") for b in rows],
                       rotation=30, ha="right")
         for tick, b in zip(ax.get_xticklabels(), rows):
             tick.set_color(styles[b.impl]["color"] if res.family(b.impl) != "mutex" else "black")
@@ -420,7 +420,7 @@ def scaling_chart(res: ResultsFile, group: ScalingGroup, sweep: list[int], style
             m, dlo, dhi = _interval(res, points[t], METRIC)
             xs.append(t), ys.append(m), lo.append(dlo), hi.append(dhi)
             all_values += vals
-            if points[t].disturbed:
+            if points[t].flagged:
                 disturbed.append((t, m))
         if xs:
             ax.errorbar(xs, ys, yerr=[lo, hi], label=impl, capsize=3, linewidth=1.4, markersize=5, **styles[impl])
@@ -568,7 +568,7 @@ def summary_markdown(res: ResultsFile, chart_paths: list[str], link_prefix: str)
         best_m, best = max(ok, key=lambda t: t[0])
         base = next((m for m, b in ok for x in tables.DEFAULT_BASELINES if b.impl == x), math.nan)
         ratio = best_m / base if base and not math.isnan(base) else math.nan
-        lines.append(f"| {scenario} | {best.config_text} | {best.impl}{' (disturbed)' if best.disturbed else ''} | "
+        lines.append(f"| {scenario} | {best.config_text} | {best.impl}{' (disturbed)' if best.flagged else ''} | "
                      f"{res.family(best.impl)} | {tables.format_value(best_m, METRIC)} | "
                      f"{tables.format_interval(RESAMPLER.median(res.sample(best, METRIC)), METRIC)} | "
                      f"{tables.format_ratio(ratio)} |")

@@ -84,6 +84,11 @@ class Benchmark:
     excluded: list[dict] = field(default_factory=list)  # disturbed rows taken out by exclude_disturbed()
 
     @property
+    def flagged(self) -> bool:
+        """Whether disturbed repetitions are among those used (not excluded)."""
+        return bool(self.disturbed) and not self.excluded
+
+    @property
     def repetitions_recorded(self) -> int:
         """Repetitions in the file, excluded ones included."""
         return len(self.samples) + len(self.excluded)

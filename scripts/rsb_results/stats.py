@@ -44,6 +44,16 @@ rows) give each repetition its own process: the bootstrap is then the
 ordinary one, and the interval covers only the variance seen inside the one
 process that recorded them (scripts say so).
 
+How many processes. The percentile interval of a bootstrap over K
+processes is too narrow when K is small (its variance is that of K draws
+from K values, a factor (K - 1)/K short, and few distinct resamples exist).
+Simulated (tests/scripts/test_stats.py, SplitSimulation): two identical
+implementations whose process medians vary by 20 % and repetitions by 5 %
+are called different at a nominal 95 % in ~15 % of cases with 3 processes,
+~10 % with 4, and 2-4 % with 5 to 8; more repetitions per process do not
+help. Hence run-suite's default of 5 processes, and a note from the scripts
+below ADVISED_PROCESSES.
+
 Determinism: every random stream is a random.Random seeded with a string
 made of the seed, the file side and the benchmark (string seeds are hashed
 with SHA-512, independent of PYTHONHASHSEED), so the same inputs always give
@@ -87,6 +97,9 @@ DEFAULT_SEED = 12
 #: A side needs at least this many values (repetitions, all processes
 #: together) for an interval to be more than its only value(s).
 MIN_VALUES = 3
+#: Fewer processes than this give intervals that are too narrow when the
+#: processes disagree (see "How many processes" in the module text).
+ADVISED_PROCESSES = 5
 #: Each tail of the percentile interval must hold at least this many
 #: replicates (checked by scripts with bootstrap_sizes_ok).
 MIN_TAIL_REPLICATES = 10

@@ -40,19 +40,25 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from . import consistency
+from . import consistency, stats
 from .results import PROCESS_KEY, ResultsError, from_data, parse_name
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-#: Default split (issue 12): the suite used to run 5 repetitions of >= 0.05 s
-#: in one process. 3 processes x 2 repetitions of >= 0.04 s cost about as
-#: much: 6 repetitions per benchmark instead of 5, shorter where a harness run
-#: is shorter than the minimum time, and 3 process starts, while the
-#: intervals see 3 independent processes.
-DEFAULT_PROCESSES = 3
-DEFAULT_REPETITIONS = 2
-DEFAULT_MIN_TIME = "0.04"
+#: Default split (issue 12). The suite used to run 5 repetitions of >= 0.05 s
+#: in one process; it now runs 5 processes x 1 repetition of >= 0.05 s: the
+#: same number of measured repetitions (the total time stays about the same:
+#: 4 more process starts and Google Benchmark's iteration-count estimate,
+#: which it makes once per benchmark per process), and each of the 5 sees a
+#: fresh process. Why 5 x 1 rather than 3 x 2: a simulation of the two-level
+#: bootstrap (tests/scripts/test_stats.py, SplitSimulation) with processes
+#: whose medians differ by 20 % and repetitions by 5 % calls two identical
+#: implementations different in ~15 % of cases with 3 processes (nominal 5 %),
+#: ~10 % with 4 and 2-4 % with 5 or more: the percentile interval over very
+#: few processes is too narrow, and repetitions within a process do not help.
+DEFAULT_PROCESSES = 5
+DEFAULT_REPETITIONS = 1
+DEFAULT_MIN_TIME = "0.05"
 QUICK = {"processes": "3", "repetitions": "1", "min_time": "0.02", "items": "50000", "updates": "20000"}
 MAX_SEED = 2**32 - 1
 #: Keys every process's context must agree on (the same binary and selection).
@@ -175,9 +181,9 @@ def settings_from(args: argparse.Namespace, extra: list[str]) -> Settings:
                  machine=args.machine, results_dir=args.results_dir or "results", build_dir=args.build_dir,
                  binary=args.binary, install=not args.no_install, allow_failures=args.allow_failures,
                  filter_given=bool(args.scenario or args.impl or args.family or args.filter))
-    if processes < 3:
-        s.notes.append(f"{processes} process(es): the intervals cannot cover the variance between processes "
-                       f"(default {DEFAULT_PROCESSES})")
+    if processes < stats.ADVISED_PROCESSES:
+        s.notes.append(f"{processes} process(es): intervals over fewer than {stats.ADVISED_PROCESSES} processes "
+                       "understate the variance between processes (see scripts/rsb_results/stats.py)")
     return s
 
 

@@ -130,7 +130,10 @@ def file_notes(res: ResultsFile, label: str = "") -> list[str]:
     who = f"{label}{res.path}: {res.title_suffix}"
     if res.has_processes:
         notes = [f"{who}; {res.processes()} process(es) x {c.get('rsb_repetitions', '?')} repetition(s) "
-                 f"(shuffle seeds {c.get('rsb_process_seeds', 'not recorded')})."]
+                 f"(shuffle seeds: {c.get('rsb_process_seeds', 'not recorded')})."]
+        if res.processes() < stats.ADVISED_PROCESSES:
+            notes.append(f"fewer than {stats.ADVISED_PROCESSES} processes: where processes disagree, the intervals "
+                         "are too narrow (scripts/rsb_results/stats.py, 'How many processes').")
     else:
         notes = [f"{who}; {res.repetitions()} repetition(s), recorded without process indices (before issue 12): "
                  "every repetition is treated as its own process, so the intervals cover only the variance within "
