@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
-
 from . import consistency, goals as goals_mod, stats, tables
 from .results import ResultsFile
 

@@ -38,6 +38,8 @@ draw one chart per (scenario, variant).
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import math
 import os
@@ -55,6 +57,7 @@ _SHAPE = re.compile(r"^(\d+)([a-z]+)(\d+)([a-z]+)$|^(\d+)t$")
 _PERCENTILE = re.compile(r"(?:^|_)p(\d+)(?:_(\d+))?(?:_(ns|us|ms))?$")
 
 
+_UIDS = itertools.count()
 #: Row field run-suite adds when it merges the per-process files: the process index (0-based).
 PROCESS_KEY = "rsb_process"
 CEILING_FAMILY = "ceiling"
@@ -197,6 +200,8 @@ class ResultsFile:
     has_processes: bool = False  # repetitions carry their process index (rsb_process: run-suite since issue 12)
     #: None, or after exclude_disturbed(): {benchmark: (excluded, recorded)} for every benchmark that had any
     exclusion: dict[str, tuple[int, int]] | None = None
+    #: Unique per loaded file: keeps one Resampler's cache apart between files (stats.Sample.scope).
+    uid: int = field(default_factory=lambda: next(_UIDS))
 
     @property
     def label(self) -> str:
@@ -247,15 +252,16 @@ class ResultsFile:
         `side` tells files apart when two are compared ("A", "B"): samples of
         one side with the same processes are resampled jointly."""
         key = f"{side}|{b.name}|{metric}"
+        scope = f"{self.uid}/{len(b.excluded)}"
         if not self.has_processes:
-            return stats.flat_sample(key, b.values(metric))
+            return dataclasses.replace(stats.flat_sample(key, b.values(metric)), scope=scope)
         groups: dict[int, list[float]] = {}
         for row in b.samples:
             v = _finite(row.get(metric))
             if v is not None:
                 groups.setdefault(row[PROCESS_KEY], []).append(v)
         order = sorted(groups)
-        return stats.Sample(key, tuple(tuple(groups[k]) for k in order), tuple(order), side)
+        return stats.Sample(key, tuple(tuple(groups[k]) for k in order), tuple(order), side, scope)
 
     def exclude_disturbed(self) -> dict[str, tuple[int, int]]:
         """Takes every disturbed repetition out of the statistics (into

@@ -163,12 +163,17 @@ class Sample:
     pairing:   the file side for files with process indices: samples with the
                same pairing and the same processes are resampled jointly.
                None: never paired (a file without process indices).
+    scope:     tells apart samples of different files that share a key (one
+               Resampler over several files): part of the cache key, never of
+               the seed, so a file's intervals do not depend on what else was
+               loaded.
     """
 
     key: str
     groups: tuple[tuple[float, ...], ...]
     processes: tuple[int, ...]
     pairing: str | None
+    scope: str = ""
 
     @property
     def values(self) -> list[float]:
@@ -243,7 +248,7 @@ class Resampler:
         self.confidence = confidence
         self.replicates = replicates
         self.seed = seed
-        self._cache: dict[str, list[float]] = {}
+        self._cache: dict[tuple[str, str], list[float]] = {}
 
     def _process_stream(self, s: Sample) -> str:
         if s.pairing is not None:  # shared by every benchmark of the file with these processes
@@ -252,7 +257,7 @@ class Resampler:
 
     def replicate_medians(self, s: Sample) -> list[float]:
         """The sample's `replicates` bootstrap medians (steps 1-3 of the module text)."""
-        cached = self._cache.get(s.key)
+        cached = self._cache.get((s.scope, s.key))
         if cached is not None:
             return cached
         if s.n == 0:
@@ -271,7 +276,7 @@ class Resampler:
                 else:
                     pooled.extend(choices(g, k=len(g)))
             out.append(statistics.median(pooled))
-        self._cache[s.key] = out
+        self._cache[(s.scope, s.key)] = out
         return out
 
     def _interval(self, estimate: float, replicates: list[float]) -> Interval:

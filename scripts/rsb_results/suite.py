@@ -488,6 +488,6 @@ def report_recorded(out: str, found: consistency.Consistency):
         say("witnesses: none recorded by this binary (disturbed repetitions cannot be flagged)")
     if found.status == consistency.INCONSISTENT:
         bar = "!" * 72
-        say(bar, *found.lines(out), f"(recorded in the file's context as rsb_consistency)", bar, err=True)
+        say(bar, *found.lines(out), "(recorded in the file's context as rsb_consistency)", bar, err=True)
     else:
         say(f"ceiling consistency: {found.context_value()}")

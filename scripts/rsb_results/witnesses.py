@@ -4,13 +4,16 @@ runspace_bench records, for every repetition, counters that witness what
 else happened on the machine while it ran (averages per harness run, like
 every other counter of a repetition):
 
-| counter | meaning |
-|---|---|
-| `witness_invol_cs` | involuntary context switches of the run's runspace threads, summed |
-| `witness_migrations` | CPU migrations of the runspace threads, summed; absent when the kernel does not expose them (the context then says `rsb_witness_migrations=unavailable (...)`) |
-| `witness_steal_pct` | CPU time stolen by the hypervisor during the run, % of wall time x online CPUs (/proc/stat) |
-| `witness_foreign_runnable` | runnable threads on the machine that are not ours, sampled when the run starts |
-| `witness_runspaces` | runspace threads in the run |
+- `witness_invol_cs`: involuntary context switches of the run's runspace
+  threads, summed;
+- `witness_migrations`: CPU migrations of the runspace threads, summed;
+  absent when the kernel does not expose them (the context then says
+  `rsb_witness_migrations=unavailable (...)`);
+- `witness_steal_pct`: CPU time stolen by the hypervisor during the run, % of
+  wall time x online CPUs (/proc/stat);
+- `witness_foreign_runnable`: runnable threads on the machine that are not
+  ours, sampled when the run starts;
+- `witness_runspaces`: runspace threads in the run.
 
 The rule (disturbance(), the only place it is written). A repetition is
 disturbed when any of these holds:

@@ -137,6 +137,26 @@ class Bootstrap(unittest.TestCase):
         self.assertFalse(r.median(stats.flat_sample("none", [])).defined)
 
 
+class Files(support.TempDirMixin, unittest.TestCase):
+    def test_one_resampler_keeps_files_apart(self):
+        from rsb_results.results import load
+        low = load(support.synthetic(self.tmp, "low.json", {"ping_pong/spsc_ring": [[10.0, 11.0]] * 3}))
+        high = load(support.synthetic(self.tmp, "high.json", {"ping_pong/spsc_ring": [[20.0, 22.0]] * 3}))
+        r = stats.Resampler(0.95, 500)
+        a = r.median(low.sample(low.benchmarks["ping_pong/spsc_ring"], "items_per_second"))
+        b = r.median(high.sample(high.benchmarks["ping_pong/spsc_ring"], "items_per_second"))
+        self.assertEqual((a.low, a.high), (10.0, 11.0))
+        self.assertEqual((b.low, b.high), (20.0, 22.0))
+
+    def test_a_file_without_process_indices_gives_each_repetition_its_own_process(self):
+        from rsb_results.results import load
+        res = load(support.synthetic(self.tmp, "old.json", {"ping_pong/spsc_ring": [[1.0, 2.0, 3.0]]},
+                                     processes=False))
+        s = res.sample(res.benchmarks["ping_pong/spsc_ring"], "items_per_second")
+        self.assertFalse(res.has_processes)
+        self.assertEqual((s.groups, s.pairing), (((1.0,), (2.0,), (3.0,)), None))
+
+
 class SplitSimulation(unittest.TestCase):
     """Why run-suite defaults to 5 processes (stats.py, "How many processes"):
     pairs of identical implementations whose process medians vary by 20 % and
