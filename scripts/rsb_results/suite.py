@@ -61,10 +61,11 @@ DEFAULT_REPETITIONS = 1
 DEFAULT_MIN_TIME = "0.05"
 QUICK = {"processes": "3", "repetitions": "1", "min_time": "0.02", "items": "50000", "updates": "20000"}
 MAX_SEED = 2**32 - 1
-#: Keys every process's context must agree on (the same binary and selection).
+#: Keys every process's context must agree on (the same binary, sizes and
+#: implementations); the others (date, load_avg, rsb_shuffle_seed, ...) may
+#: differ, and the merged file keeps the first process's.
 SAME_IN_EVERY_PROCESS = ("rsb_build_type", "rsb_sanitizers", "rsb_compiler", "rsb_cxx_flags", "rsb_families",
-                         "rsb_selection", "rsb_items_per_run", "rsb_updates_per_run", "rsb_library_versions",
-                         "rsb_thread_sweep")
+                         "rsb_items_per_run", "rsb_updates_per_run", "rsb_library_versions", "rsb_thread_sweep")
 #: Google Benchmark flags run-suite sets itself.
 OWN_GB_FLAGS = ("--benchmark_out=", "--benchmark_out_format=", "--benchmark_repetitions=", "--benchmark_min_time=",
                 "--benchmark_context=", "--benchmark_format=", "--benchmark_list_tests")
