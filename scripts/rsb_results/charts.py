@@ -5,8 +5,10 @@ For each results file, into <out>/<file stem>/ (SVG and PNG of each chart):
 - <scenario>[__<variant>]-throughput: median throughput against the
   configuration's shape (1p1c, 2p2c, ...; 2t, 8t), one line per
   implementation, coloured by family (mutex grey, lock-free blue, sharded
-  green, peer orange), error bars spanning the slowest to the fastest
-  repetition. Only where the scenario has at least two shapes.
+  green, peer orange, user purple, ceiling pink), error bars spanning the
+  95 % confidence interval of the median (the two-level bootstrap of
+  stats.py: processes, then repetitions). Only where the scenario has at
+  least two shapes.
 - <scenario>[__<variant>]-tutorial: bars at the tutorial's configuration
   (one runspace per role: 1p1c, 1w1r; otherwise the smallest shape), fastest
   first, same colours and error bars.
@@ -23,7 +25,13 @@ For each results file, into <out>/<file stem>/ (SVG and PNG of each chart):
   implementation in the colours above, error bars as above, and a dashed
   vertical line at the machine's logical CPU count (rsb_logical_cpus).
   A group needs at least two swept totals.
-- summary.md: provenance, the fastest implementation per configuration, for a
+Benchmarks with disturbed repetitions (witnesses.py) are marked: a red x on
+their point, a hatched bar, "(disturbed)" after a latency label; the summary
+lists them. `scripts/charts --exclude-disturbed` draws without those
+repetitions and prints how many it left out per benchmark.
+
+- summary.md: provenance, the fastest implementation per configuration
+  (never a ceiling: ceilings are references), for a
   thread sweep one scaling table per group (median per implementation and T,
   and the speed-up from the smallest to the largest T), links to every chart,
   and the full comparison table.
@@ -43,7 +51,7 @@ matplotlib.use("Agg")  # files only, never a display
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import EngFormatter, LogLocator, NullLocator  # noqa: E402
 
-from . import stats, tables  # noqa: E402
+from . import consistency, stats, tables  # noqa: E402
 from .results import Benchmark, ResultsFile, is_tutorial_shape, percentile_counters, percentile_label, \
     shape_key  # noqa: E402
 
@@ -51,8 +59,14 @@ METRIC = tables.DEFAULT_METRIC
 #: Colour maps per family; a family with many members alternates between its
 #: maps so that neighbours differ in hue as well as in shade.
 FAMILY_COLOURS = {"mutex": ["Greys"], "lock-free": ["Blues", "PuBu"], "sharded": ["Greens", "YlGn"],
+                  "user": ["BuPu"], "ceiling": ["PuRd"],
                   "peer": ["Oranges", "Reds", "YlOrBr"], "unknown": ["Purples"]}
-FAMILY_ORDER = ["mutex", "lock-free", "sharded", "peer", "unknown"]
+FAMILY_ORDER = ["mutex", "lock-free", "sharded", "peer", "user", "ceiling", "unknown"]
+#: Legend entry of the mark drawn on a benchmark with disturbed repetitions.
+DISTURBED_LABEL = "x: disturbed repetitions"
+#: Every error bar is this confidence interval of the median.
+RESAMPLER = stats.Resampler(stats.DEFAULT_CONFIDENCE)
+CI_TEXT = f"{stats.DEFAULT_CONFIDENCE * 100:g} % CI of the median"
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "*"]
 LINESTYLES = ["-", "--", "-.", ":"]
 CHART_EXTENSIONS = (".svg", ".png")
@@ -97,10 +111,19 @@ def _family_rank(res: ResultsFile, impl: str) -> int:
     return FAMILY_ORDER.index(fam) if fam in FAMILY_ORDER else len(FAMILY_ORDER)
 
 
-def _spread(values):
-    """(median, lower error, upper error): error bars from slowest to fastest repetition."""
-    m = stats.median(values)
-    return m, m - min(values), max(values) - m
+def _interval(res: ResultsFile, b: Benchmark, metric: str, scale: float = 1.0):
+    """(median, lower error, upper error): error bars spanning the confidence
+    interval of the median (never negative, as matplotlib requires)."""
+    iv = RESAMPLER.median(res.sample(b, metric))
+    m = iv.estimate * scale
+    return m, max(0.0, m - iv.low * scale), max(0.0, iv.high * scale - m)
+
+
+def _mark_disturbed(ax, points):
+    """A red x on each (x, y) of a benchmark with disturbed repetitions."""
+    if points:
+        ax.plot([p[0] for p in points], [p[1] for p in points], linestyle="none", marker="x", color="red",
+                markersize=9, markeredgewidth=1.6, zorder=5, label=DISTURBED_LABEL)
 
 
 def _slug(scenario: str, variant: tuple) -> str:
@@ -127,7 +150,8 @@ def _save(fig, out_dir: str, stem: str) -> list[str]:
 def _legend(ax, res: ResultsFile):
     handles, labels = ax.get_legend_handles_labels()
     if handles:
-        labelled = [(h, f"{lab} ({res.family(lab)})") for h, lab in zip(handles, labels)]
+        labelled = [(h, lab if lab == DISTURBED_LABEL else f"{lab} ({res.family(lab)})")
+                    for h, lab in zip(handles, labels)]
         ax.legend([h for h, _ in labelled], [t for _, t in labelled], loc="upper left", bbox_to_anchor=(1.01, 1.0),
                   fontsize=8, frameon=False)
 
@@ -149,16 +173,18 @@ def throughput_lines(res, scenario, variant, members, styles, out_dir) -> list[s
     if len(shapes) < 2:
         return []
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    all_values = []
+    all_values, disturbed = [], []
     for impl in sorted({b.impl for b in members}, key=lambda i: (_family_rank(res, i), res.impls().index(i))):
         xs, ys, lo, hi = [], [], [], []
         for b in members:
             vals = b.values(METRIC)
             if b.impl != impl or not b.shape or b.error or not vals:
                 continue
-            m, dlo, dhi = _spread(vals)
+            m, dlo, dhi = _interval(res, b, METRIC)
             xs.append(shapes.index(b.shape)), ys.append(m), lo.append(dlo), hi.append(dhi)
             all_values += vals
+            if b.flagged:
+                disturbed.append((shapes.index(b.shape), m))
         if not xs:
             continue
         order = sorted(range(len(xs)), key=lambda k: xs[k])
@@ -169,6 +195,7 @@ def throughput_lines(res, scenario, variant, members, styles, out_dir) -> list[s
     if not all_values:
         plt.close(fig)
         return []
+    _mark_disturbed(ax, disturbed)
     ax.set_xticks(range(len(shapes)), shapes)
     ax.set_xlabel("configuration (threads per role)")
     ax.set_ylabel("throughput (items/s, median of repetitions)")
@@ -176,7 +203,7 @@ def throughput_lines(res, scenario, variant, members, styles, out_dir) -> list[s
         ax.set_yscale("log")
     ax.yaxis.set_major_formatter(EngFormatter(unit="/s"))
     ax.grid(True, which="major", alpha=0.3)
-    ax.set_title(_title("throughput by configuration (bars: slowest to fastest repetition)", scenario, variant, res))
+    ax.set_title(_title(f"throughput by configuration (bars: {CI_TEXT})", scenario, variant, res))
     _legend(ax, res)
     return _save(fig, out_dir, _slug(scenario, variant) + "-throughput")
 
@@ -192,16 +219,20 @@ def tutorial_bars(res, scenario, variant, members, styles, out_dir) -> list[str]
     for b in members:
         vals = b.values(METRIC)
         if b.shape == shape and not b.error and vals:
-            rows.append((b.impl, *_spread(vals)))
+            rows.append((b.impl, *_interval(res, b, METRIC), b.flagged))
     if not rows:
         return []
     rows.sort(key=lambda r: r[1])  # fastest at the top of a horizontal bar chart
     fig, ax = plt.subplots(figsize=(8, 0.9 + 0.32 * len(rows)))
-    ax.barh(range(len(rows)), [r[1] for r in rows], xerr=[[r[2] for r in rows], [r[3] for r in rows]],
-            color=[styles[r[0]]["color"] for r in rows], edgecolor="black", linewidth=0.4, capsize=3)
-    ax.set_yticks(range(len(rows)), [f"{r[0]} ({res.family(r[0])})" for r in rows])
+    bars = ax.barh(range(len(rows)), [r[1] for r in rows], xerr=[[r[2] for r in rows], [r[3] for r in rows]],
+                   color=[styles[r[0]]["color"] for r in rows], edgecolor="black", linewidth=0.4, capsize=3)
+    for bar, r in zip(bars, rows):
+        if r[4]:
+            bar.set_hatch("//")
+            bar.set_edgecolor("red")
+    ax.set_yticks(range(len(rows)), [f"{r[0]} ({res.family(r[0])}){' (disturbed)' if r[4] else ''}" for r in rows])
     ax.xaxis.set_major_formatter(EngFormatter(unit="/s"))
-    ax.set_xlabel("throughput (items/s, median; bars: slowest to fastest repetition)")
+    ax.set_xlabel(f"throughput (items/s, median; bars: {CI_TEXT}; hatched: disturbed repetitions)")
     ax.grid(True, axis="x", alpha=0.3)
     where = shape if shape else "its only configuration"
     note = " (the tutorial)" if is_tutorial_shape(shape) else ""
@@ -222,13 +253,16 @@ def lost_updates(res, scenario, variant, members, styles, out_dir) -> list[str]:
         scale, ylabel = 1.0, "lost updates per run"
     shapes = sorted({b.shape for b in members if b.shape}, key=shape_key) or [None]
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    drawn = False
+    drawn, disturbed = False, []
     for impl in sorted({b.impl for b in members}, key=lambda i: (_family_rank(res, i), res.impls().index(i))):
         pts = []
         for b in members:
-            vals = [v * scale for v in b.values("lost_updates")]
+            vals = b.values("lost_updates")
             if b.impl == impl and vals and not b.error:
-                pts.append((shapes.index(b.shape) if b.shape in shapes else 0, *_spread(vals)))
+                pts.append((shapes.index(b.shape) if b.shape in shapes else 0,
+                            *_interval(res, b, "lost_updates", scale)))
+                if b.flagged:
+                    disturbed.append(pts[-1][:2])
         if not pts:
             continue
         pts.sort()
@@ -238,6 +272,7 @@ def lost_updates(res, scenario, variant, members, styles, out_dir) -> list[str]:
     if not drawn:
         plt.close(fig)
         return []
+    _mark_disturbed(ax, disturbed)
     ax.set_xticks(range(len(shapes)), [s or "-" for s in shapes])
     ax.set_xlabel("configuration (writers w, readers r)")
     ax.set_ylabel(ylabel)
@@ -271,11 +306,12 @@ def latency(res, scenario, variant, members, styles, out_dir) -> list[str]:
             for i, b in enumerate(rows):
                 vals = b.values(counter)
                 if vals:
-                    m, dlo, dhi = _spread(vals)
+                    m, dlo, dhi = _interval(res, b, counter)
                     xs.append(i - 0.4 + width * (k + 0.5)), ys.append(m), lo.append(dlo), hi.append(dhi)
             ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, label=percentile_label(pct),
                    color=palette(0.15 + 0.7 * k / max(1, len(pcts) - 1)), edgecolor="black", linewidth=0.3)
-        ax.set_xticks(range(len(rows)), [b.impl for b in rows], rotation=30, ha="right")
+        ax.set_xticks(range(len(rows)), [b.impl + (" (disturbed)" if b.flagged else "") for b in rows],
+                      rotation=30, ha="right")
         for tick, b in zip(ax.get_xticklabels(), rows):
             tick.set_color(styles[b.impl]["color"] if res.family(b.impl) != "mutex" else "black")
         ax.set_yscale("log")
@@ -374,21 +410,24 @@ def _logical_cpus(res: ResultsFile) -> int | None:
 def scaling_chart(res: ResultsFile, group: ScalingGroup, sweep: list[int], styles: Styles,
                   out_dir: str) -> list[str]:
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    all_values = []
+    all_values, disturbed = [], []
     for impl, points in group.series.items():
         xs, ys, lo, hi = [], [], [], []
         for t in sorted(points):
             vals = points[t].values(METRIC)
             if points[t].error or not vals:
                 continue  # failed verification: in the table as FAILED, never drawn
-            m, dlo, dhi = _spread(vals)
+            m, dlo, dhi = _interval(res, points[t], METRIC)
             xs.append(t), ys.append(m), lo.append(dlo), hi.append(dhi)
             all_values += vals
+            if points[t].flagged:
+                disturbed.append((t, m))
         if xs:
             ax.errorbar(xs, ys, yerr=[lo, hi], label=impl, capsize=3, linewidth=1.4, markersize=5, **styles[impl])
     if not all_values:
         plt.close(fig)
         return []
+    _mark_disturbed(ax, disturbed)
     cpus = _logical_cpus(res)
     if cpus:
         # Labelled on the line, not in the legend, which lists implementations.
@@ -407,7 +446,7 @@ def scaling_chart(res: ResultsFile, group: ScalingGroup, sweep: list[int], style
         ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))  # more than one label per decade
     ax.yaxis.set_major_formatter(EngFormatter(unit="/s"))
     ax.grid(True, which="major", alpha=0.3)
-    ax.set_title(_title("thread scaling (bars: slowest to fastest repetition)", group.scenario, group.variant, res))
+    ax.set_title(_title(f"thread scaling (bars: {CI_TEXT})", group.scenario, group.variant, res))
     _legend(ax, res)
     return _save(fig, out_dir, _slug(group.scenario, group.variant) + "-scaling")
 
@@ -430,6 +469,19 @@ def generate(res: ResultsFile, out_dir: str) -> list[str]:
     return paths
 
 
+def _repetitions_text(res: ResultsFile) -> str:
+    if res.has_processes:
+        text = f"{res.processes()} process(es) x {res.context.get('rsb_repetitions', '?')} repetition(s)"
+    else:
+        text = f"{res.repetitions()} repetition(s) in one process (recorded before process indices)"
+    disturbed = sum(len(b.disturbed) for b in res.benchmarks.values())
+    if res.witnessed:
+        text += f", {disturbed} disturbed"
+        if res.exclusion is not None:
+            text += f" ({sum(n for n, _ in res.exclusion.values())} excluded from the charts)"
+    return text
+
+
 def _provenance(res: ResultsFile) -> list[str]:
     c = res.context
 
@@ -447,7 +499,7 @@ def _provenance(res: ResultsFile) -> list[str]:
         f"- build: {get('rsb_build_type')}, {get('rsb_compiler')}, flags `{get('rsb_cxx_flags').strip()}`, "
         f"sanitizers: {get('rsb_sanitizers')}; false-sharing range {get('rsb_false_sharing_range')} bytes",
         f"- commit: {commit}{' (working tree dirty)' if dirty == 'yes' else ''}; recorded {get('date')}",
-        f"- run: {res.repetitions()} repetition(s); {get('rsb_items_per_run')} items per producer_consumer run, "
+        f"- run: {_repetitions_text(res)}; {get('rsb_items_per_run')} items per producer_consumer run, "
         f"{get('rsb_updates_per_run')} updates per counter run; selection: {get('rsb_selection')}",
         f"- libraries: {get('rsb_library_versions')}; missing peers: {get('rsb_missing_peers')}",
     ]
@@ -494,11 +546,12 @@ def scaling_markdown(res: ResultsFile) -> list[str]:
 def summary_markdown(res: ResultsFile, chart_paths: list[str], link_prefix: str) -> str:
     """Markdown: provenance, fastest implementation per configuration, charts, full table."""
     lines = [f"## {res.machine}, {res.date} (`{os.path.basename(res.path)}`)", ""]
-    lines += _provenance(res) + [""]
+    lines += _provenance(res) + [f"- ceiling consistency: {consistency.check(res).context_value()}", ""]
     lines += ["### Fastest implementation per configuration", "",
-              "Median items/s over the repetitions; the ratio is to the mutex baseline "
-              f"({' or '.join(tables.DEFAULT_BASELINES)}) of the same configuration.", "",
-              "| scenario | configuration | fastest | family | median | vs mutex baseline | CV |",
+              "Median items/s over the repetitions, with its confidence interval; the ratio is to the mutex "
+              f"baseline ({' or '.join(tables.DEFAULT_BASELINES)}) of the same configuration. Ceilings (family "
+              "`ceiling`) are references and never listed here.", "",
+              f"| scenario | configuration | fastest | family | median | {CI_TEXT} | vs mutex baseline |",
               "|---|---|---|---|---|---|---|"]
     groups: dict[tuple, list[Benchmark]] = {}
     for b in res.benchmarks.values():
@@ -508,15 +561,17 @@ def summary_markdown(res: ResultsFile, chart_paths: list[str], link_prefix: str)
                                           shape_key(groups[k][0].shape), k[1]))
     for scenario, config in order:
         members = groups[(scenario, config)]
-        ok = [(stats.median(b.values(METRIC)), b) for b in members if not b.error and b.values(METRIC)]
+        ok = [(stats.median(b.values(METRIC)), b) for b in members
+              if not b.error and b.values(METRIC) and not res.is_ceiling(b.impl)]
         if not ok:
             continue
         best_m, best = max(ok, key=lambda t: t[0])
         base = next((m for m, b in ok for x in tables.DEFAULT_BASELINES if b.impl == x), math.nan)
         ratio = best_m / base if base and not math.isnan(base) else math.nan
-        lines.append(f"| {scenario} | {best.config_text} | {best.impl} | {res.family(best.impl)} | "
-                     f"{tables.format_value(best_m, METRIC)} | {tables.format_ratio(ratio)} | "
-                     f"{tables.format_pct(stats.cv(best.values(METRIC)))} |")
+        lines.append(f"| {scenario} | {best.config_text} | {best.impl}{' (disturbed)' if best.flagged else ''} | "
+                     f"{res.family(best.impl)} | {tables.format_value(best_m, METRIC)} | "
+                     f"{tables.format_interval(RESAMPLER.median(res.sample(best, METRIC)), METRIC)} | "
+                     f"{tables.format_ratio(ratio)} |")
     failed = [b.name for b in res.benchmarks.values() if b.error]
     if failed:
         lines += ["", f"**Failed benchmarks ({len(failed)}):** " + ", ".join(failed)]
@@ -528,7 +583,8 @@ def summary_markdown(res: ResultsFile, chart_paths: list[str], link_prefix: str)
         if p.endswith(".svg"):
             stem = os.path.basename(p)
             lines.append(f"![{stem[:-4]}]({link_prefix}{stem})")
-    table = tables.single_file_table(res, list(tables.DEFAULT_BASELINES), METRIC, lambda b: True)
+    table = tables.single_file_table(res, list(tables.DEFAULT_BASELINES), lambda b: True,
+                                     tables.Analysis(METRIC, RESAMPLER))
     lines += ["", "<details><summary>Every implementation and configuration</summary>", "",
               tables.render(table, "markdown"), "</details>", ""]
     return "\n".join(lines)

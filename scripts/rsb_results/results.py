@@ -9,6 +9,23 @@ one repetition (run_type "iteration") or an aggregate over the repetitions
 statistics from the repetitions and ignore Google Benchmark's aggregates,
 except as a fallback for files recorded with --benchmark_report_aggregates_only.
 
+Process index (issue 12): scripts/run-suite runs the selection in K fresh
+processes and merges their JSON files into one; every repetition row then
+carries "rsb_process": k (0-based) and the context rsb_processes (K),
+rsb_process_seeds and rsb_repetitions (R per process). A file recorded
+before that has no rsb_process: every repetition is treated as its own
+process (ResultsFile.has_processes is False, and the scripts say so). Rows
+may also carry contamination witnesses (witness_*; see witnesses.py): each
+Benchmark keeps the rows the rule calls disturbed, and
+ResultsFile.exclude_disturbed() takes them out of the statistics.
+
+Families: rsb_families maps each implementation to mutex, lock-free, sharded,
+peer, user (a user's own structure) or ceiling (a reference ceiling such as
+ping_pong's cacheline_ceiling). Files recorded before the `ceiling` family
+label the ceilings lock-free: family() reports every name in KNOWN_CEILINGS as
+`ceiling` whatever the file says. A ceiling is a reference, never "the fastest
+implementation".
+
 Benchmark names: <scenario>/<implementation>/<configuration...>, e.g.
 producer_consumer/mutex_queue/4p1c, counter/mutex_map/racy/2w2r,
 map_mix/libcuckoo/read-mostly/zipf/small/8t, ping_pong/moodycamel. Components
@@ -21,11 +38,15 @@ draw one chart per (scenario, variant).
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import math
 import os
 import re
 from dataclasses import dataclass, field
+
+from . import stats, witnesses
 
 #: Components Google Benchmark adds to a benchmark's name.
 _GB_SUFFIX = re.compile(r"^(manual_time|real_time|process_time|iterations:\d+|repeats:\d+|"
@@ -34,6 +55,16 @@ _GB_SUFFIX = re.compile(r"^(manual_time|real_time|process_time|iterations:\d+|re
 _SHAPE = re.compile(r"^(\d+)([a-z]+)(\d+)([a-z]+)$|^(\d+)t$")
 #: Latency percentile counters: p50, p99, p99_9, latency_p999_ns, ...
 _PERCENTILE = re.compile(r"(?:^|_)p(\d+)(?:_(\d+))?(?:_(ns|us|ms))?$")
+
+
+_UIDS = itertools.count()
+#: Row field run-suite adds when it merges the per-process files: the process index (0-based).
+PROCESS_KEY = "rsb_process"
+CEILING_FAMILY = "ceiling"
+USER_FAMILY = "user"
+#: Reference ceilings, whatever family an older file gives them.
+KNOWN_CEILINGS = ("cacheline_ceiling", "handoff_ceiling", "personnage_atomics", "shared_atomic_add",
+                  "per_runspace_counters")
 
 
 class ResultsError(Exception):
@@ -51,6 +82,19 @@ class Benchmark:
     samples: list[dict] = field(default_factory=list)  # one row per repetition
     aggregates: dict[str, dict] = field(default_factory=dict)  # aggregate_name -> row
     error: str | None = None  # set when the run failed (verification, deadline)
+    witnessed: bool = False  # some repetition records contamination witnesses
+    disturbed: list[tuple[dict, list[str]]] = field(default_factory=list)  # (row, reasons) per disturbed row
+    excluded: list[dict] = field(default_factory=list)  # disturbed rows taken out by exclude_disturbed()
+
+    @property
+    def flagged(self) -> bool:
+        """Whether disturbed repetitions are among those used (not excluded)."""
+        return bool(self.disturbed) and not self.excluded
+
+    @property
+    def repetitions_recorded(self) -> int:
+        """Repetitions in the file, excluded ones included."""
+        return len(self.samples) + len(self.excluded)
 
     @property
     def config_text(self) -> str:
@@ -73,9 +117,9 @@ class Benchmark:
         rows = self.samples or ([self.aggregates["median"]] if "median" in self.aggregates else [])
         out = []
         for row in rows:
-            v = row.get(metric)
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
-                out.append(float(v))
+            v = _finite(row.get(metric))
+            if v is not None:
+                out.append(v)
         return out
 
     def metrics(self) -> set[str]:
@@ -84,8 +128,14 @@ class Benchmark:
         for row in rows:
             names.update(k for k, v in row.items() if isinstance(v, (int, float)) and not isinstance(v, bool))
         names -= {"family_index", "per_family_instance_index", "repetitions", "repetition_index", "threads",
-                  "iterations"}
+                  "iterations", PROCESS_KEY}
         return names
+
+
+def _finite(v) -> float | None:
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+        return float(v)
+    return None
 
 
 def shape_key(shape: str | None) -> tuple:
@@ -147,6 +197,11 @@ class ResultsFile:
     context: dict
     benchmarks: dict[str, Benchmark]  # in file order
     families: dict[str, str]  # impl -> family (from rsb_families)
+    has_processes: bool = False  # repetitions carry their process index (rsb_process: run-suite since issue 12)
+    #: None, or after exclude_disturbed(): {benchmark: (excluded, recorded)} for every benchmark that had any
+    exclusion: dict[str, tuple[int, int]] | None = None
+    #: Unique per loaded file: keeps one Resampler's cache apart between files (stats.Sample.scope).
+    uid: int = field(default_factory=lambda: next(_UIDS))
 
     @property
     def label(self) -> str:
@@ -170,7 +225,58 @@ class ResultsFile:
         return f"{self.machine}{f' ({detail})' if detail else ''}, {self.date}"
 
     def family(self, impl: str) -> str:
+        if impl in KNOWN_CEILINGS:
+            return CEILING_FAMILY
         return self.families.get(impl, "unknown")
+
+    def is_ceiling(self, impl: str) -> bool:
+        return self.family(impl) == CEILING_FAMILY
+
+    def processes(self) -> int:
+        """Processes that recorded the file (1 for an older file: one process ran everything)."""
+        found = {row[PROCESS_KEY] for b in self.benchmarks.values() for row in b.samples + b.excluded
+                 if PROCESS_KEY in row}
+        try:
+            declared = int(str(self.context.get("rsb_processes", "")))
+        except ValueError:
+            declared = 0
+        return max(len(found), declared, 1)
+
+    @property
+    def witnessed(self) -> bool:
+        """Whether any repetition records contamination witnesses."""
+        return any(b.witnessed for b in self.benchmarks.values())
+
+    def sample(self, b: Benchmark, metric: str, side: str = "") -> stats.Sample:
+        """The benchmark's values of `metric` grouped by process (stats.Sample).
+        `side` tells files apart when two are compared ("A", "B"): samples of
+        one side with the same processes are resampled jointly."""
+        key = f"{side}|{b.name}|{metric}"
+        scope = f"{self.uid}/{len(b.excluded)}"
+        if not self.has_processes:
+            return dataclasses.replace(stats.flat_sample(key, b.values(metric)), scope=scope)
+        groups: dict[int, list[float]] = {}
+        for row in b.samples:
+            v = _finite(row.get(metric))
+            if v is not None:
+                groups.setdefault(row[PROCESS_KEY], []).append(v)
+        order = sorted(groups)
+        return stats.Sample(key, tuple(tuple(groups[k]) for k in order), tuple(order), side, scope)
+
+    def exclude_disturbed(self) -> dict[str, tuple[int, int]]:
+        """Takes every disturbed repetition out of the statistics (into
+        Benchmark.excluded); returns {benchmark: (excluded, recorded)} for
+        every benchmark that had any. Idempotent."""
+        out = {}
+        for b in self.benchmarks.values():
+            if not b.disturbed:
+                continue
+            bad = {id(row) for row, _ in b.disturbed}
+            b.excluded += [row for row in b.samples if id(row) in bad]
+            b.samples = [row for row in b.samples if id(row) not in bad]
+            out[b.name] = (len(b.excluded), b.repetitions_recorded)
+        self.exclusion = out
+        return out
 
     def impls(self) -> list[str]:
         seen: dict[str, None] = {}
@@ -209,6 +315,12 @@ def load(path: str) -> ResultsFile:
         data = json.loads(text)  # accepts NaN, which Google Benchmark writes for 0/0 counters
     except json.JSONDecodeError as e:
         raise _fail(path, f"is not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
+    return from_data(data, path)
+
+
+def from_data(data, path: str) -> ResultsFile:
+    """Validates parsed JSON (as load() reads it) into a ResultsFile; `path`
+    names it in errors."""
     if not isinstance(data, dict) or not isinstance(data.get("context"), dict) or not isinstance(
             data.get("benchmarks"), list):
         raise _fail(path, "is not a Google Benchmark JSON file (expected an object with 'context' and "
@@ -224,6 +336,8 @@ def load(path: str) -> ResultsFile:
         if sep:
             families[impl.strip()] = fam.strip()
 
+    cpus = witnesses.cpus_of(context)
+    tagged = untagged = 0
     benchmarks: dict[str, Benchmark] = {}
     for i, row in enumerate(data["benchmarks"]):
         if not isinstance(row, dict) or not isinstance(row.get("name"), str):
@@ -248,10 +362,26 @@ def load(path: str) -> ResultsFile:
         if run_type == "aggregate":
             b.aggregates[str(row.get("aggregate_name", "?"))] = row
         elif run_type == "iteration":
+            if PROCESS_KEY in row:
+                k = row[PROCESS_KEY]
+                if not isinstance(k, int) or isinstance(k, bool) or k < 0:
+                    raise _fail(path, f"benchmark '{row['name']}' has {PROCESS_KEY}={k!r}; expected a process "
+                                      "index (a whole number from 0)")
+                tagged += 1
+            else:
+                untagged += 1
             b.samples.append(row)
+            if witnesses.has_witnesses(row):
+                b.witnessed = True
+                reasons = witnesses.disturbance(row, cpus)
+                if reasons:
+                    b.disturbed.append((row, reasons))
     if not benchmarks:
         raise _fail(path, "contains no benchmark results")
-    return ResultsFile(path, context, benchmarks, families)
+    if tagged and untagged:
+        raise _fail(path, f"{untagged} repetition(s) have no {PROCESS_KEY} while {tagged} have one: a file merged by "
+                          "run-suite tags every repetition with its process")
+    return ResultsFile(path, context, benchmarks, families, has_processes=tagged > 0)
 
 
 def load_all(paths) -> tuple[list[ResultsFile], list[str]]:

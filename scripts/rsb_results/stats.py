@@ -1,137 +1,365 @@
-"""Statistics over repetitions: median, coefficient of variation, Mann-Whitney U.
+"""Statistics over repetitions: medians with a two-level bootstrap interval,
+ratios of medians, and the verdicts scripts/compare prints.
 
-Standard library only (no scipy).
+Standard library only (`statistics`, `random`; no numpy or scipy).
 
-Mann-Whitney U (two-sided) asks whether one set of repetitions tends to be
-larger than the other without assuming normal timings (benchmark timings are
-skewed: a descheduled thread makes one run slow, never fast). How the p-value
-is computed:
+Why two levels. A results file holds, for each benchmark, repetitions that
+come from K processes of runspace_bench (run-suite runs K fresh processes of
+R repetitions each and tags every repetition with `rsb_process`). Repetitions
+within one process share its address-space layout, its thread placement and
+the moment it ran; they tend to agree with each other far better than with
+another process (issue 12 saw CVs of 5-9 % inside processes whose medians
+differed 1.6-6x). An interval computed as if the K x R repetitions were
+independent is therefore too narrow: it describes one process, not the
+machine. The hierarchical bootstrap (resample the upper level, then the lower
+level inside each draw; Davison & Hinkley 1997, sec. 3.8; Saravanan, Berman
+& Sober 2020, "Application of the hierarchical bootstrap to multi-level
+data in neuroscience") keeps the variance between processes in the interval.
 
-- Exact: when there are no ties and n1, n2 <= 25, p = 2 * P(U <= min(U1, U2))
-  under the null hypothesis, from the exact distribution of U (the number of
-  orderings of n1 + n2 values with each U, counted by the recurrence
-  f(m, n, u) = f(m-1, n, u-n) + f(m, n-1, u)), capped at 1.
-- Normal approximation otherwise (ties, or larger samples): z from U with the
-  tie-corrected variance n1*n2/12 * ((n+1) - sum(t^3 - t) / (n(n-1))) (t: size
-  of each group of tied values) and a continuity correction of 0.5;
-  p = erfc(|z| / sqrt(2)).
+One bootstrap replicate of a benchmark's median:
+  1. draw K process indices with replacement from its K processes;
+  2. for each drawn process, draw as many repetitions as it has, with
+     replacement, from that process's repetitions;
+  3. pool the drawn values and take their median.
+The interval is the percentile interval of `replicates` such medians
+(default 2000): its ends are the (1 - c)/2 and (1 + c)/2 quantiles for
+confidence c (default 0.95), interpolated as statistics.quantiles(...,
+method="inclusive") does.
 
-With n1 = n2 = 3 the smallest possible exact p is 2/20 = 0.1, so no difference
-can be significant at alpha = 0.05: min_p() says so, and the compare table
-reports "n too small" rather than a misleading "no". Five repetitions each give
-a smallest p of 2/252 ~ 0.008.
+Ratios. The ratio A/B of two benchmarks' medians gets the same treatment,
+one replicate of each side at a time, ratio of the two replicate medians.
+When both sides ran in the same set of processes of one results file
+(`Sample.pairing` and `Sample.processes` equal), step 1 draws the *same*
+process indices for both sides, so that conditions shared within a process
+(a noisy neighbour, an unlucky layout) pair up and cancel in the ratio, as
+in a paired comparison; otherwise (two files, or different sets of
+processes after exclusions) each side is resampled on its own. Pairing is
+implemented by drawing step 1 from a stream that depends only on the file
+and the set of processes, never on the benchmark: every benchmark of a file
+sees the same sequence of process draws, so a cached replicate of A and one
+of B with the same index were drawn jointly.
+
+Files recorded before process indices existed (no `rsb_process` on their
+rows) give each repetition its own process: the bootstrap is then the
+ordinary one, and the interval covers only the variance seen inside the one
+process that recorded them (scripts say so).
+
+How many processes. The percentile interval of a bootstrap over K
+processes is too narrow when K is small (its variance is that of K draws
+from K values, a factor (K - 1)/K short, and few distinct resamples exist).
+Simulated (tests/scripts/test_stats.py, SplitSimulation): two identical
+implementations whose process medians vary by 20 % and repetitions by 5 %
+are called different at a nominal 95 % in ~15 % of cases with 3 processes,
+~10 % with 4, and 2-4 % with 5 to 8; more repetitions per process do not
+help. Hence run-suite's default of 5 processes, and a note from the scripts
+below ADVISED_PROCESSES.
+
+Determinism: every random stream is a random.Random seeded with a string
+made of the seed, the file side and the benchmark (string seeds are hashed
+with SHA-512, independent of PYTHONHASHSEED), so the same inputs always give
+the same intervals.
+
+Verdicts. A comparison A vs B is decided on the interval of the ratio A/B of
+the metric: entirely above 1 -> A's metric is higher, entirely below 1 ->
+lower, otherwise indistinguishable at that confidence. For throughput
+(`*_per_second`) higher means faster; for times (`ns_per_round_trip`,
+`latency_p99_ns`, ...) lower means faster; other counters are reported as
+higher / lower. A side with fewer than MIN_VALUES values gets no verdict.
+A goal "A >= f x B" is met when the ratio's interval lies entirely at or
+above f, missed when it lies entirely below f, and undecided when it
+straddles f (and mirrored for <=).
+
+Why not Mann-Whitney U any more. Until issue 12 the two-file comparison
+used a two-sided Mann-Whitney U test on the repetitions. It treats every
+repetition as an independent draw, which is exactly the assumption that the
+process level breaks: with repetitions that agree within a process it calls
+two processes of the same binary "significantly different" while the next
+process would reverse the finding. It also answers "is there a shift?"
+without an interval, so it cannot check a goal such as ">= 0.9x". The
+bootstrap interval of the ratio answers both, for one file or two, and was
+kept as the single method.
 """
 
 from __future__ import annotations
 
 import math
+import random
+import re
+import statistics
 from dataclasses import dataclass
 from functools import lru_cache
 
-EXACT_LIMIT = 25
+DEFAULT_CONFIDENCE = 0.95
+DEFAULT_REPLICATES = 2000
+#: The bootstrap's seed: fixed so that the same file always prints the same
+#: intervals (any seed is as good; changing it shows the Monte Carlo noise).
+DEFAULT_SEED = 12
+#: A side needs at least this many values (repetitions, all processes
+#: together) for an interval to be more than its only value(s).
+MIN_VALUES = 3
+#: Fewer processes than this give intervals that are too narrow when the
+#: processes disagree (see "How many processes" in the module text).
+ADVISED_PROCESSES = 5
+#: Each tail of the percentile interval must hold at least this many
+#: replicates (checked by scripts with bootstrap_sizes_ok).
+MIN_TAIL_REPLICATES = 10
+
+HIGHER, LOWER, INDISTINGUISHABLE = "higher", "lower", "indistinguishable"
+FASTER, SLOWER = "faster", "slower"
+TOO_FEW = "too few repetitions"
+UNDEFINED = "undefined"
+MET, MISSED, UNDECIDED = "met", "missed", "undecided"
 
 
 def median(xs) -> float:
-    s = sorted(xs)
-    n = len(s)
-    if n == 0:
-        return math.nan
-    mid = n // 2
-    return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2.0
-
-
-def mean(xs) -> float:
-    return sum(xs) / len(xs) if xs else math.nan
-
-
-def stdev(xs) -> float:
-    """Sample standard deviation (n - 1); nan below two values."""
-    n = len(xs)
-    if n < 2:
-        return math.nan
-    m = mean(xs)
-    return math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1))
+    """Median; nan for no values."""
+    xs = list(xs)
+    return statistics.median(xs) if xs else math.nan
 
 
 def cv(xs) -> float:
-    """Coefficient of variation: sample stdev / mean; nan below two values."""
-    m = mean(xs)
-    if len(xs) < 2 or m == 0:
+    """Coefficient of variation: sample stdev / |mean|; nan below two values
+    or for a zero mean."""
+    xs = list(xs)
+    if len(xs) < 2:
         return math.nan
-    return stdev(xs) / abs(m)
+    m = statistics.fmean(xs)
+    return statistics.stdev(xs) / abs(m) if m else math.nan
 
 
-def ranks(values) -> list[float]:
-    """1-based ranks, ties given the average of the ranks they span."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    out = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        avg = (i + j) / 2.0 + 1.0
-        for k in range(i, j + 1):
-            out[order[k]] = avg
-        i = j + 1
-    return out
+def quantile(sorted_xs, q: float) -> float:
+    """The q-quantile (0 <= q <= 1) of sorted values, linearly interpolated
+    between order statistics: the 'inclusive' method of statistics.quantiles
+    (R's type 7), for any q rather than a fixed number of equal parts."""
+    n = len(sorted_xs)
+    if n == 0:
+        return math.nan
+    pos = q * (n - 1)
+    lo = math.floor(pos)
+    hi = min(lo + 1, n - 1)
+    frac = pos - lo
+    return sorted_xs[lo] + (sorted_xs[hi] - sorted_xs[lo]) * frac
 
 
-@lru_cache(maxsize=None)
-def _count(m: int, n: int, u: int) -> int:
-    """Number of orderings of m x-values and n y-values (all distinct) with
-    exactly u pairs (x, y) where x > y, i.e. with statistic U = u."""
-    if u < 0 or u > m * n:
-        return 0
-    if m == 0 or n == 0:
-        return 1 if u == 0 else 0
-    # The largest value is either an x (beating all n y's) or a y.
-    return _count(m - 1, n, u - n) + _count(m, n - 1, u)
+def higher_is_better(metric: str) -> bool | None:
+    """True for rates (*_per_second), False for times (a unit ns/us/ms/s in
+    the name, real_time, cpu_time), None for other counters."""
+    if metric.endswith("_per_second"):
+        return True
+    if metric in ("real_time", "cpu_time") or re.search(r"(^|_)(ns|us|ms|s)(_|$)", metric):
+        return False
+    return None
 
 
-def exact_cdf(u: int, m: int, n: int) -> float:
-    """P(U <= u) under the null hypothesis (no ties)."""
-    total = math.comb(m + n, m)
-    return sum(_count(m, n, k) for k in range(0, u + 1)) / total
+@dataclass(frozen=True)
+class Sample:
+    """One benchmark's values of one metric, grouped by the process that ran them.
+
+    key:       unique name of the sample (side, benchmark, metric); seeds its
+               within-process draws.
+    groups:    one tuple of values per process, in the order of `processes`.
+    processes: the process indices (rsb_process) of the groups; for a file
+               without process indices, 0..n-1, one per repetition.
+    pairing:   the file side for files with process indices: samples with the
+               same pairing and the same processes are resampled jointly.
+               None: never paired (a file without process indices).
+    scope:     tells apart samples of different files that share a key (one
+               Resampler over several files): part of the cache key, never of
+               the seed, so a file's intervals do not depend on what else was
+               loaded.
+    """
+
+    key: str
+    groups: tuple[tuple[float, ...], ...]
+    processes: tuple[int, ...]
+    pairing: str | None
+    scope: str = ""
+
+    @property
+    def values(self) -> list[float]:
+        return [v for g in self.groups for v in g]
+
+    @property
+    def n(self) -> int:
+        return sum(len(g) for g in self.groups)
+
+    @property
+    def median(self) -> float:
+        return median(self.values)
+
+    def paired_with(self, other: "Sample") -> bool:
+        return self.pairing is not None and self.pairing == other.pairing and self.processes == other.processes
 
 
-def min_p(n1: int, n2: int) -> float:
-    """The smallest two-sided p-value the exact test can give for these sizes."""
-    if n1 == 0 or n2 == 0:
-        return 1.0
-    return min(1.0, 2.0 / math.comb(n1 + n2, n1))
+def flat_sample(key: str, values) -> Sample:
+    """A sample whose every value is its own process (no pairing)."""
+    values = tuple(float(v) for v in values)
+    return Sample(key, tuple((v,) for v in values), tuple(range(len(values))), None)
 
 
-@dataclass
-class MannWhitney:
-    u: float  # U statistic of the first sample (pairs where x > y, ties count 1/2)
-    p: float  # two-sided p-value
-    method: str  # "exact" or "normal"
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate and its bootstrap percentile interval."""
+
+    estimate: float
+    low: float
+    high: float
+    confidence: float
+
+    @property
+    def defined(self) -> bool:
+        return not any(math.isnan(x) for x in (self.estimate, self.low, self.high))
+
+    def contains(self, x: float) -> bool:
+        return self.defined and self.low <= x <= self.high
+
+    @property
+    def relative_width(self) -> float:
+        """(high - low) / |estimate|; nan when undefined or the estimate is 0."""
+        if not self.defined or self.estimate == 0 or math.isinf(self.high) or math.isinf(self.low):
+            return math.nan
+        return (self.high - self.low) / abs(self.estimate)
 
 
-def mann_whitney_u(xs, ys) -> MannWhitney:
-    """Two-sided Mann-Whitney U test of xs against ys (see the module text)."""
-    n1, n2 = len(xs), len(ys)
-    if n1 == 0 or n2 == 0:
-        raise ValueError("Mann-Whitney U needs at least one value in each sample")
-    combined = list(xs) + list(ys)
-    r = ranks(combined)
-    r1 = sum(r[:n1])
-    u1 = r1 - n1 * (n1 + 1) / 2.0
-    u2 = n1 * n2 - u1
-    tied = len(set(combined)) < len(combined)
-    if not tied and n1 <= EXACT_LIMIT and n2 <= EXACT_LIMIT:
-        u_min = int(round(min(u1, u2)))
-        p = min(1.0, 2.0 * exact_cdf(u_min, n1, n2))
-        return MannWhitney(u1, p, "exact")
-    n = n1 + n2
-    counts: dict[float, int] = {}
-    for v in combined:
-        counts[v] = counts.get(v, 0) + 1
-    tie_term = sum(t ** 3 - t for t in counts.values()) / (n * (n - 1)) if n > 1 else 0.0
-    variance = n1 * n2 / 12.0 * ((n + 1) - tie_term)
-    if variance <= 0:  # every value equal: no evidence of any difference
-        return MannWhitney(u1, 1.0, "normal")
-    z = (abs(u1 - n1 * n2 / 2.0) - 0.5) / math.sqrt(variance)
-    z = max(z, 0.0)
-    return MannWhitney(u1, min(1.0, math.erfc(z / math.sqrt(2.0))), "normal")
+NO_INTERVAL = Interval(math.nan, math.nan, math.nan, math.nan)
+
+
+@lru_cache(maxsize=256)
+def _process_draws(k: int, replicates: int, stream: str) -> tuple[tuple[int, ...], ...]:
+    """Step 1 of every replicate: k process positions drawn with replacement,
+    `replicates` times, from the stream named `stream`."""
+    rng = random.Random(stream)
+    positions = range(k)
+    return tuple(tuple(rng.choices(positions, k=k)) for _ in range(replicates))
+
+
+class Resampler:
+    """Two-level bootstrap at one confidence, replicate count and seed.
+
+    Replicate medians are cached per sample, so the interval of a median and
+    every ratio that involves it share the same replicates."""
+
+    def __init__(self, confidence: float = DEFAULT_CONFIDENCE, replicates: int = DEFAULT_REPLICATES,
+                 seed: int = DEFAULT_SEED):
+        if not 0.0 < confidence < 1.0:
+            raise ValueError(f"confidence must be between 0 and 1, got {confidence}")
+        if replicates < 1:
+            raise ValueError(f"replicates must be positive, got {replicates}")
+        self.confidence = confidence
+        self.replicates = replicates
+        self.seed = seed
+        self._cache: dict[tuple[str, str], list[float]] = {}
+
+    def _process_stream(self, s: Sample) -> str:
+        if s.pairing is not None:  # shared by every benchmark of the file with these processes
+            return f"{self.seed}|processes|{s.pairing}|{','.join(map(str, s.processes))}"
+        return f"{self.seed}|processes|own|{s.key}"
+
+    def replicate_medians(self, s: Sample) -> list[float]:
+        """The sample's `replicates` bootstrap medians (steps 1-3 of the module text)."""
+        cached = self._cache.get((s.scope, s.key))
+        if cached is not None:
+            return cached
+        if s.n == 0:
+            raise ValueError(f"sample {s.key} has no values")
+        groups = s.groups
+        draws = _process_draws(len(groups), self.replicates, self._process_stream(s))
+        rng = random.Random(f"{self.seed}|repetitions|{s.key}")
+        choices = rng.choices
+        out = []
+        for draw in draws:
+            pooled: list[float] = []
+            for k in draw:
+                g = groups[k]
+                if len(g) == 1:
+                    pooled.append(g[0])
+                else:
+                    pooled.extend(choices(g, k=len(g)))
+            out.append(statistics.median(pooled))
+        self._cache[(s.scope, s.key)] = out
+        return out
+
+    def _interval(self, estimate: float, replicates: list[float]) -> Interval:
+        tail = (1.0 - self.confidence) / 2.0
+        ordered = sorted(replicates)
+        return Interval(estimate, quantile(ordered, tail), quantile(ordered, 1.0 - tail), self.confidence)
+
+    def median(self, s: Sample) -> Interval:
+        """The median of the sample's values and its two-level bootstrap interval."""
+        if s.n == 0:
+            return NO_INTERVAL
+        return self._interval(s.median, self.replicate_medians(s))
+
+    def ratio(self, a: Sample, b: Sample) -> Interval:
+        """median(a) / median(b) and its interval; jointly resampled when a and
+        b ran in the same processes of one file (Sample.paired_with). Undefined
+        when a side has no values or a replicate of b's median is 0."""
+        if a.n == 0 or b.n == 0:
+            return NO_INTERVAL
+        ma, mb = a.median, b.median
+        ra, rb = self.replicate_medians(a), self.replicate_medians(b)
+        # Paired or not needs no branch: paired samples drew step 1 from the
+        # same stream (Resampler._process_stream), others from different ones.
+        if mb == 0 or any(x == 0 for x in rb):
+            return NO_INTERVAL
+        return self._interval(ma / mb, [x / y for x, y in zip(ra, rb)])
+
+
+def bootstrap_sizes_ok(confidence: float, replicates: int) -> bool:
+    """Whether each tail of the percentile interval holds MIN_TAIL_REPLICATES."""
+    return (1.0 - confidence) / 2.0 * replicates >= MIN_TAIL_REPLICATES
+
+
+def min_replicates(confidence: float) -> int:
+    return math.ceil(MIN_TAIL_REPLICATES / ((1.0 - confidence) / 2.0))
+
+
+def direction(ratio: Interval) -> str:
+    """HIGHER / LOWER / INDISTINGUISHABLE: where the ratio's interval lies
+    with respect to 1; UNDEFINED without an interval."""
+    if not ratio.defined:
+        return UNDEFINED
+    if ratio.low > 1.0:
+        return HIGHER
+    if ratio.high < 1.0:
+        return LOWER
+    return INDISTINGUISHABLE
+
+
+def verdict(ratio: Interval, metric: str, a: Sample | None = None, b: Sample | None = None) -> str:
+    """'faster' / 'slower' / 'indistinguishable' for A vs B from the interval
+    of A/B of the metric ('higher' / 'lower' for counters that are neither a
+    rate nor a time); 'too few repetitions' when a given side has fewer than
+    MIN_VALUES values; 'undefined' without an interval."""
+    if (a is not None and a.n < MIN_VALUES) or (b is not None and b.n < MIN_VALUES):
+        return TOO_FEW
+    d = direction(ratio)
+    if d not in (HIGHER, LOWER):
+        return d
+    better = higher_is_better(metric)
+    if better is None:
+        return d
+    return FASTER if (d == HIGHER) == better else SLOWER
+
+
+def goal_status(ratio: Interval, op: str, factor: float) -> str:
+    """'met' / 'missed' / 'undecided' for the goal 'A/B op factor' (op '>='
+    or '<='): met when the whole interval satisfies it, missed when none of
+    it does, undecided when it straddles the factor."""
+    if not ratio.defined:
+        return UNDEFINED
+    if op == ">=":
+        if ratio.low >= factor:
+            return MET
+        return MISSED if ratio.high < factor else UNDECIDED
+    if op == "<=":
+        if ratio.high <= factor:
+            return MET
+        return MISSED if ratio.low > factor else UNDECIDED
+    raise ValueError(f"goal operator must be '>=' or '<=', got {op!r}")
+
+
+def typical(xs) -> float:
+    """The median of the finite values (nan when there are none)."""
+    finite = [x for x in xs if isinstance(x, (int, float)) and math.isfinite(x)]
+    return statistics.median(finite) if finite else math.nan

@@ -82,6 +82,43 @@ def run_script(name, *args, python=None, env=None, timeout=600):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env)
 
 
+FAKE_BENCH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fake_bench.py")
+
+
+def synthetic(directory: str, name: str, series: dict, *, metric: str = "items_per_second",
+              processes: bool = True, families: dict | None = None, context: dict | None = None,
+              row_extra=None) -> str:
+    """A results file with values chosen by the test (the statistics tests
+    need known answers, which a real run cannot give).
+
+    series: {benchmark name (scenario/impl/config...): [[values of process 0],
+    [values of process 1], ...]}. processes=False writes no rsb_process (a file
+    from before issue 12). row_extra(name, process, repetition) -> dict adds
+    fields to a row (witnesses, a second metric)."""
+    rows = []
+    for bench, groups in series.items():
+        for k, values in enumerate(groups):
+            for r, v in enumerate(values):
+                row = {"name": bench + "/manual_time", "run_name": bench + "/manual_time", "run_type": "iteration",
+                       "repetitions": len(values), "repetition_index": r, "iterations": 1, "time_unit": "ms",
+                       "real_time": 10.0, metric: v}
+                if processes:
+                    row["rsb_process"] = k
+                if row_extra:
+                    row.update(row_extra(bench, k, r))
+                rows.append(row)
+    impls = {b.split("/")[1] for b in series}
+    fams = dict({i: "mutex" if i.startswith("mutex") else "lock-free" for i in impls}, **(families or {}))
+    ctx = {"date": "2026-11-30T00:00:00+00:00", "host_name": "synthetic", "num_cpus": 2,
+           "rsb_build_type": "Release", "rsb_sanitizers": "none", "rsb_logical_cpus": "2", "rsb_cpus_allowed": "2",
+           "rsb_families": ",".join(f"{i}={f}" for i, f in sorted(fams.items()))}
+    if processes:
+        ctx.update(rsb_processes=str(max(len(g) for g in series.values())), rsb_repetitions="?",
+                   rsb_process_seeds="1,2,3")
+    ctx.update(context or {})
+    return write(directory, name, json.dumps({"context": ctx, "benchmarks": rows}))
+
+
 class TempDirMixin:
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory(prefix="rsb-scripts-")

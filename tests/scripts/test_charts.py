@@ -149,6 +149,49 @@ SWEEP_FAMILIES = ("mutex_queue=mutex,mpmc_ring=lock-free,moodycamel=peer,mutex_m
                   "libcuckoo=peer")
 
 
+class Intervals(ChartsCase):
+    """Error bars are the median's confidence interval; disturbed benchmarks are marked."""
+
+    def test_error_bars_are_the_interval_not_the_range(self):
+        from rsb_results import charts
+        from rsb_results.results import load
+        # 9 processes: eight agree on 10, one says 1000. The range spans to 1000;
+        # the median's 95 % interval cannot (5 of 9 draws from that process: p < 0.001).
+        path = support.synthetic(self.tmp, "outlier.json",
+                                 {"producer_consumer/mutex_queue/1p1c": [[10.0]] * 8 + [[1000.0]]})
+        res = load(path)
+        self.assertEqual(charts._interval(res, res.benchmarks["producer_consumer/mutex_queue/1p1c"],
+                                          "items_per_second"), (10.0, 0.0, 0.0))
+
+    def test_disturbed_benchmarks_are_marked_and_can_be_excluded(self):
+        def witnesses(bench, process, repetition):
+            hit = bench == "producer_consumer/spsc_ring/1p1c" and process == 1
+            return {"witness_invol_cs": 100.0 if hit else 0.0, "witness_runspaces": 2.0,
+                    "witness_steal_pct": 0.0, "witness_foreign_runnable": 0.0}
+
+        series = {f"producer_consumer/{impl}/{shape}": [[v * f, v * f * 1.01] for f in (1.0, 1.1, 0.9)]
+                  for impl, v in (("mutex_queue", 1e7), ("spsc_ring", 4e7)) for shape in ("1p1c", "2p2c")}
+        del series["producer_consumer/spsc_ring/2p2c"]
+        path = support.synthetic(self.tmp, "witnessed.json", series, row_extra=witnesses)
+        out = os.path.join(self.tmp, "charts")
+        done = self.charts(path, "--out", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("x: disturbed repetitions", self.read(out, "witnessed", "producer_consumer-throughput.svg"))
+        self.assertIn("95 % CI of the median", self.read(out, "witnessed", "producer_consumer-throughput.svg"))
+        tutorial = self.read(out, "witnessed", "producer_consumer-tutorial.svg")
+        self.assertIn("spsc_ring (lock-free) (disturbed)", tutorial)
+        summary = self.read(out, "witnessed", "summary.md")
+        self.assertIn("| producer_consumer | 1p1c | spsc_ring (disturbed) | lock-free |", summary)
+        self.assertIn("2 disturbed", summary)
+        done = self.charts(path, "--out", out, "--exclude-disturbed")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("--exclude-disturbed: excluded 2 repetition(s) of 1 benchmark(s)", done.stdout)
+        self.assertIn("producer_consumer/spsc_ring/1p1c: 2 of 6", done.stdout)
+        self.assertIn("(2 excluded from the charts)", self.read(out, "witnessed", "summary.md"))
+        # What is drawn no longer holds disturbed repetitions: no mark.
+        self.assertNotIn("(disturbed)", self.read(out, "witnessed", "producer_consumer-tutorial.svg"))
+
+
 def sweep_shape(name: str, t: int) -> str:
     """The shape runspace_bench --threads gives T runspaces in each scenario."""
     if name.startswith("hot_counter/"):

@@ -1,4 +1,6 @@
-"""scripts/compare on fixtures made by runspace_bench at test time."""
+"""scripts/compare on fixtures made by runspace_bench at test time, and on
+synthetic files where an answer must be known (separated samples, a queue
+below the ping_pong ceiling, a pair)."""
 
 import csv
 import io
@@ -58,7 +60,10 @@ class OneFile(support.TempDirMixin, unittest.TestCase):
             line = next((l for l in done.stdout.splitlines()
                          if l.split()[:3] == [scenario, "/".join(config), impl]), None)
             self.assertIsNotNone(line, f"{name} missing from:\n{done.stdout}")
-            self.assertIn("1.00x (baseline)", line)  # each configuration has one implementation: its baseline
+            self.assertIn("1.00x", line)  # each configuration has one implementation: its baseline
+            self.assertIn("baseline", line)
+        self.assertIn("recorded without process indices", done.stdout)  # a single process wrote the fixture
+        self.assertIn("typical interval width:", done.stdout)
 
     def test_csv_has_one_row_per_benchmark_and_consistent_ratios(self):
         done = support.run_script("compare", FIXTURE, "--format=csv")
@@ -67,15 +72,17 @@ class OneFile(support.TempDirMixin, unittest.TestCase):
         self.assertEqual(len(rows), len(iteration_names(fixture_data())))
         for r in rows:
             self.assertEqual(r["n"], str(support.FIXTURE_REPETITIONS))
-            self.assertTrue(r["vs baseline"].startswith("1.00x"), r)
-            self.assertTrue(r["CV"].endswith("%"), r)
+            self.assertEqual(r["procs"], "-")
+            self.assertEqual(r["vs baseline"], "1.00x", r)
+            self.assertEqual(r["verdict"], "baseline", r)
+            self.assertRegex(r["95 % CI"], r"^[0-9.]+-[0-9.]+ [kMG]?/s$", r)
 
     def test_markdown(self):
         done = support.run_script("compare", FIXTURE, "--format=markdown", "--scenario=counter")
         self.assertEqual(done.returncode, 0, done.stderr)
         lines = done.stdout.splitlines()
         self.assertTrue(lines[0].startswith("| scenario | configuration | implementation |"), lines[0])
-        self.assertEqual(lines[1].count("---"), 8)
+        self.assertEqual(lines[1].count("---"), 12)
         body = [l for l in lines[2:] if l.startswith("| ")]
         self.assertTrue(body and all(l.startswith("| counter |") for l in body), done.stdout)
 
@@ -101,6 +108,7 @@ class OneFile(support.TempDirMixin, unittest.TestCase):
         for r in twice:
             self.assertEqual(r["vs baseline"], "2.00x")
             self.assertEqual(r["family"], "lock-free")
+            self.assertRegex(r["ratio CI"], r"^[0-9.]+-[0-9.]+x$")
         done = support.run_script("compare", path, "--format=csv", "--baseline=twice_queue",
                                   "--scenario=producer_consumer")
         rows = list(csv.DictReader(io.StringIO(done.stdout)))
@@ -127,16 +135,19 @@ class TwoFiles(support.TempDirMixin, unittest.TestCase):
         data["benchmarks"] = rows
         return support.write(self.tmp, name, json.dumps(data)), len(by_name)
 
-    def test_same_file_is_not_significant(self):
+    def test_same_file_is_indistinguishable(self):
         done = support.run_script("compare", FIXTURE, FIXTURE, "--format=csv")
         self.assertEqual(done.returncode, 0, done.stderr)
         rows = list(csv.DictReader(io.StringIO(done.stdout)))
         self.assertEqual(len(rows), len(iteration_names(fixture_data())))
         for r in rows:
             self.assertEqual(r["B/A"], "1.00x")
-            self.assertEqual(r["significant"], "n too small")  # 3 repetitions: smallest p is 0.1
+            self.assertEqual(r["B vs A"], "indistinguishable", r)
+            low, high = (float(x) for x in r["B/A CI"].rstrip("x").split("-"))
+            self.assertLessEqual(low, 1.0)
+            self.assertGreaterEqual(high, 1.0)
 
-    def test_separated_samples_are_significant(self):
+    def test_separated_samples_are_distinguishable(self):
         a, n = self.synthetic("a.json", 1, 5)
         b, _ = self.synthetic("b.json", 4, 5)
         done = support.run_script("compare", a, b, "--format=csv")
@@ -144,11 +155,12 @@ class TwoFiles(support.TempDirMixin, unittest.TestCase):
         rows = list(csv.DictReader(io.StringIO(done.stdout)))
         self.assertEqual(len(rows), n)
         for r in rows:
-            self.assertEqual(r["significant"], "yes", r)
-            self.assertEqual(r["p"], "0.0079", r)  # exact: 2 / C(10, 5)
+            self.assertEqual(r["B vs A"], "faster", r)  # B's throughput 4x A's: separated
             self.assertEqual(r["n A/B"], "5/5")
-            ratio = float(r["B/A"].rstrip("x"))
-            self.assertGreater(ratio, 3.9)
+            self.assertGreater(float(r["B/A"].rstrip("x")), 3.9)
+            self.assertGreater(float(r["B/A CI"].split("-")[0]), 1.0)
+        done = support.run_script("compare", b, a, "--format=csv")
+        self.assertTrue(all(r["B vs A"] == "slower" for r in csv.DictReader(io.StringIO(done.stdout))))
 
     def test_benchmarks_in_one_file_only_are_listed(self):
         data = fixture_data()
@@ -158,6 +170,55 @@ class TwoFiles(support.TempDirMixin, unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn("only in A", done.stdout)
         self.assertIn("counter/mutex_map/racy/1w1r", done.stdout)
+
+
+def ping_pong_file(directory, name, ceiling_ns, families=None):
+    """3 processes x 2 repetitions of ping_pong: two queues at 300 and 2000 ns
+    and the one-atomic ceiling at `ceiling_ns`."""
+    def same(v):
+        return [[v, v + 1.0]] * 3
+    return support.synthetic(directory, name, {"ping_pong/spsc_ring": same(300.0),
+                                               "ping_pong/mutex_queue": same(2000.0),
+                                               "ping_pong/cacheline_ceiling": same(ceiling_ns)},
+                             metric="ns_per_round_trip", families=families)
+
+
+class Ceiling(support.TempDirMixin, unittest.TestCase):
+    def test_queue_below_the_ceiling_is_inconsistent(self):
+        path = ping_pong_file(self.tmp, "broken.json", 500.0, {"cacheline_ceiling": "ceiling"})
+        done = support.run_script("compare", path, "--metric=ns_per_round_trip")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("INCONSISTENT", done.stdout)
+        self.assertIn("ping_pong/spsc_ring median ns_per_round_trip 300.5 ns < ping_pong/cacheline_ceiling "
+                      "500.5 ns", done.stdout)
+        self.assertNotIn("ping_pong/mutex_queue median", done.stdout)
+
+    def test_consistent_file_and_old_family_labels(self):
+        # Files from before the ceiling family label ceilings lock-free: still a ceiling.
+        path = ping_pong_file(self.tmp, "fine.json", 100.0, {"cacheline_ceiling": "lock-free"})
+        done = support.run_script("compare", path, "--metric=ns_per_round_trip", "--format=csv")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        rows = {r["implementation"]: r for r in csv.DictReader(io.StringIO(done.stdout))}
+        self.assertEqual(rows["cacheline_ceiling"]["family"], "ceiling")
+        self.assertEqual(rows["spsc_ring"]["verdict"], "faster")  # a time: lower is faster
+        text = support.run_script("compare", path, "--metric=ns_per_round_trip").stdout
+        self.assertIn("ceiling consistency: consistent (2 benchmark(s) against ping_pong/cacheline_ceiling", text)
+        self.assertIn("fewer than 5 processes", text)
+        self.assertNotIn("INCONSISTENT", text)
+
+
+class Pair(support.TempDirMixin, unittest.TestCase):
+    def test_pair_in_every_configuration_both_ran(self):
+        path = ping_pong_file(self.tmp, "pp.json", 100.0)
+        done = support.run_script("compare", path, "--pair=spsc_ring,mutex_queue", "--metric=ns_per_round_trip",
+                                  "--format=csv")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        [row] = list(csv.DictReader(io.StringIO(done.stdout)))
+        self.assertEqual(row["spsc_ring/mutex_queue"], "0.15x")
+        self.assertEqual(row["verdict (spsc_ring vs mutex_queue)"], "faster")
+        done = support.run_script("compare", FIXTURE, "--pair=mutex_queue,mutex_map")
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("never ran in the same configuration", done.stderr)
 
 
 class BadInput(support.TempDirMixin, unittest.TestCase):
@@ -189,7 +250,15 @@ class BadInput(support.TempDirMixin, unittest.TestCase):
             ((FIXTURE, "--metric=nope"), "items_per_second"),
             ((FIXTURE, "--scenario=nope"), "valid: counter, producer_consumer"),
             ((FIXTURE, "--family=nope"), "valid: mutex"),
-            ((FIXTURE, FIXTURE, "--alpha=2"), "between 0 and 1"),
+            ((FIXTURE, FIXTURE, "--alpha=0.05"), "--alpha was replaced by --confidence"),
+            ((FIXTURE, "--confidence=2"), "--confidence=2 is not valid: expected a number from 0.5 to 0.999"),
+            ((FIXTURE, "--confidence=abc"), "--confidence=abc is not valid"),
+            ((FIXTURE, "--confidence=0.999"), "needs at least 20000 --replicates"),
+            ((FIXTURE, "--replicates=10"), "--replicates=10 is not valid: expected a whole number from 200"),
+            ((FIXTURE, "--pair=mutex_queue"), "expected two different implementations"),
+            ((FIXTURE, "--pair=mutex_queue,mutex_queue"), "expected two different implementations"),
+            ((FIXTURE, "--pair=nope,mutex_queue"), "--pair: 'nope' is not in"),
+            ((FIXTURE, FIXTURE, "--pair=mutex_queue,mutex_map"), "--pair needs exactly one results file"),
             ((FIXTURE, "--bogus"), "unrecognized arguments: --bogus"),
         ]
         for args, needle in cases:

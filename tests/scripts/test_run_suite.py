@@ -4,11 +4,19 @@ tiny real recording with the binary under test (--binary: no build).
 Under a sanitizer or non-Release build (the tsan/asan presets), the same
 recording must be refused and leave nothing behind; under Release it must
 record. Which one is expected comes from the binary's own JSON context.
+
+The merge of K processes (rows tagged rsb_process, seeds, shuffled orders,
+the consistency check, a failing process) is tested on fake_bench.py, a
+stand-in whose values are known; the real binary's recordings run with
+--shuffle when it has it, and with --no-shuffle (said on stderr) when it
+predates it.
 """
 
 import glob
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -17,8 +25,9 @@ import support
 
 FIXTURE_DIR = None
 CONTEXT = None
-TINY = ["--no-install", "--scenario=counter", "--impl=mutex_map", "--repetitions=2", "--min-time=0.001",
-        "--updates=200", "--machine=test"]
+SHUFFLE = []  # ["--no-shuffle"] for a binary without --shuffle
+TINY = ["--no-install", "--scenario=counter", "--impl=mutex_map", "--processes=2", "--repetitions=2",
+        "--min-time=0.001", "--updates=200", "--machine=test"]
 
 
 def setUpModule():
@@ -26,6 +35,12 @@ def setUpModule():
     FIXTURE_DIR = tempfile.TemporaryDirectory(prefix="rsb-run-suite-")
     with open(support.make_fixture(FIXTURE_DIR.name), encoding="utf-8") as f:
         CONTEXT = json.load(f)["context"]
+    probe = subprocess.run([support.bench_binary(), "--list", "--shuffle=1", "--scenario=counter"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        SHUFFLE.append("--no-shuffle")
+        print(f"\nNOTE: {support.bench_binary()} has no --shuffle (built before issue 12): its recordings here "
+              "run with --no-shuffle; the shuffle is tested with fake_bench.py", file=sys.stderr)
 
 
 def tearDownModule():
@@ -59,7 +74,15 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
             (("--deadline=0",), "--deadline='0' is not valid"),
             (("--machine=a b",), "--machine='a b' is not valid"),
             (("--scenario=a;b",), "comma-separated names"),
-            (("--bogus",), "unknown argument '--bogus'; valid: --repetitions=N"),
+            (("--bogus",), "unknown argument '--bogus'; valid: --processes=K, --repetitions=N"),
+            (("--processes=0",), "--processes='0' is not valid: expected a whole number from 1 to 100"),
+            (("--processes=101",), "--processes='101' is not valid"),
+            (("--processes=two",), "--processes='two' is not valid"),
+            (("--seed=-1",), "--seed='-1' is not valid: expected a whole number from 0 to 4294967295"),
+            (("--seed=4294967296",), "--seed='4294967296' is not valid"),
+            (("--seed=x1",), "--seed='x1' is not valid"),
+            (("--shuffle=3",), "unknown argument '--shuffle=3'"),
+            (("--repetitions",), "expected one argument"),
             (("--binary=x", "--build-dir=y"), "cannot be combined"),
             (("--benchmark_repetitions=5",), "is set by run-suite itself"),
             (("--benchmark_out=x.json",), "is set by run-suite itself"),
@@ -72,6 +95,12 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
                 self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
                 self.assertIn(needle, done.stderr)
         self.assertEqual(self.listing(), [])
+
+    def test_help_states_the_default_split(self):
+        done = self.suite("--help")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("--processes=K       fresh processes of runspace_bench (default 5)", done.stdout)
+        self.assertIn("The default split: 5 processes x 1 repetition of at least 0.05 s", done.stdout)
 
     def test_selection_is_checked_by_the_binary_before_running(self):
         bench = support.bench_binary()
@@ -96,7 +125,7 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
         for env, needle in (({"RSB_GIT_COMMIT": "HEAD~1"}, "RSB_GIT_COMMIT='HEAD~1' is not valid"),
                             ({"RSB_GIT_COMMIT": "59a38e7", "RSB_GIT_DIRTY": "maybe"}, "RSB_GIT_DIRTY='maybe'")):
             with self.subTest(env=env):
-                done = support.run_script("run-suite", f"--binary={support.bench_binary()}", rd, *TINY,
+                done = support.run_script("run-suite", f"--binary={support.bench_binary()}", rd, *TINY, *SHUFFLE,
                                           env=dict(env, TMPDIR=self.tmp))
                 self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
                 self.assertIn(needle, done.stderr)
@@ -104,7 +133,7 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
 
     def test_existing_out_file_is_never_overwritten(self):
         existing = support.write(self.tmp, "taken.json", "keep me")
-        done = self.suite(f"--binary={support.bench_binary()}", f"--out={existing}", *TINY)
+        done = self.suite(f"--binary={support.bench_binary()}", f"--out={existing}", *TINY, *SHUFFLE)
         self.assertEqual(done.returncode, 1)
         self.assertIn("never overwritten", done.stderr)
         with open(existing, encoding="utf-8") as f:
@@ -126,7 +155,7 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
         bench = support.bench_binary()
         rd = f"--results-dir={self.results_dir()}"
         date = time.strftime("%Y-%m-%d", time.gmtime())
-        done = self.suite(f"--binary={bench}", rd, *TINY)
+        done = self.suite(f"--binary={bench}", rd, *TINY, *SHUFFLE)
         if not may_record():
             self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
             self.assertIn("refusing to record", done.stderr)
@@ -136,7 +165,9 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         first = os.path.join(self.results_dir(), f"test-{date}.json")
         self.assertTrue(os.path.exists(first), self.listing())
-        # Progress on the terminal: position, total, elapsed.
+        # Progress on the terminal: a line per process, then position, total, elapsed.
+        self.assertIn("run-suite: process 1/2 started", done.stdout)
+        self.assertIn("run-suite: process 2/2 started", done.stdout)
         self.assertIn("[1/8] counter/mutex_map/", done.stderr)
         self.assertIn("elapsed", done.stderr)
         self.assertIn("[done] 8 benchmark(s)", done.stderr)
@@ -150,13 +181,21 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
             self.assertIn(key, ctx)
         self.assertEqual(ctx["rsb_machine"], "test")
         self.assertEqual(ctx["rsb_repetitions"], "2")
+        self.assertEqual(ctx["rsb_processes"], "2")
+        if SHUFFLE:
+            self.assertEqual(ctx["rsb_process_seeds"], "none (--no-shuffle: registration order)")
+        else:
+            self.assertEqual(len(ctx["rsb_process_seeds"].split(",")), 2)
+        self.assertTrue(ctx["rsb_consistency"].startswith("not checked"))  # no ping_pong in this selection
         reps = [r for r in data["benchmarks"] if r["run_type"] == "iteration"]
-        self.assertEqual(len(reps), 8 * 2)
+        self.assertEqual(len(reps), 8 * 2 * 2)
+        self.assertEqual(sorted({r["rsb_process"] for r in reps}), [0, 1])
+        self.assertEqual(len(data["benchmarks"]), len(reps))  # per-process aggregates are dropped
         # Charts were regenerated beside the results.
         self.assertTrue(os.path.exists(os.path.join(self.results_dir(), "charts", f"test-{date}", "summary.md")))
         # Same machine and date again: a new name, the first file untouched.
         before = os.path.getmtime(first)
-        done = self.suite(f"--binary={bench}", rd, "--no-charts", *TINY)
+        done = self.suite(f"--binary={bench}", rd, "--no-charts", *TINY, *SHUFFLE)
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         self.assertTrue(os.path.exists(os.path.join(self.results_dir(), f"test-{date}-2.json")))
         self.assertEqual(os.path.getmtime(first), before)
@@ -171,7 +210,7 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
         done = support.run_script(
             "run-suite", f"--binary={support.bench_binary()}", f"--out={out}", "--no-charts", "--no-install",
             "--scenario=hot_counter", "--impl=striped_counter", "--threads=3,1", "--repetitions=2",
-            "--min-time=0.001", "--updates=200",
+            "--processes=1", "--min-time=0.001", "--updates=200", *SHUFFLE,
             env={"TMPDIR": self.tmp, "RSB_GIT_COMMIT": "0123456789abcdef", "RSB_GIT_DIRTY": "no"})
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         with open(out, encoding="utf-8") as f:
@@ -189,7 +228,8 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
         bench = support.bench_binary()
         failing = ["--no-install", "--no-charts", "--scenario=counter", "--impl=mutex_map",
                    "--filter=racy/1w1r", "--repetitions=1", "--updates=999999999", "--deadline=0.05",
-                   "--machine=failing", f"--results-dir={self.results_dir()}", f"--binary={bench}"]
+                   "--processes=1", "--machine=failing", f"--results-dir={self.results_dir()}", f"--binary={bench}",
+                   *SHUFFLE]
         done = self.suite(*failing)
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         self.assertIn("FAILED verification", done.stderr)
@@ -208,6 +248,132 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
         table = support.run_script("compare", os.path.join(self.results_dir(), recorded))
         self.assertEqual(table.returncode, 0, table.stderr)
         self.assertIn("FAILED counter/mutex_map/racy/1w1r: deadline", table.stdout)
+
+
+class Merge(support.TempDirMixin, unittest.TestCase):
+    """K processes merged into one file, on fake_bench.py (known values, instant)."""
+
+    def suite(self, *args, env=None, binary=support.FAKE_BENCH):
+        counter = os.path.join(self.tmp, "runs.txt")
+        return support.run_script("run-suite", f"--binary={binary}", "--no-install", "--no-charts", "--machine=fake",
+                                  f"--results-dir={self.tmp}/results", *args,
+                                  env=dict({"TMPDIR": self.tmp, "FAKE_BENCH_COUNTER": counter}, **(env or {})))
+
+    def runs(self):
+        with open(os.path.join(self.tmp, "runs.txt"), encoding="utf-8") as f:
+            return f.read().split()
+
+    def recorded(self):
+        files = sorted(glob.glob(os.path.join(self.tmp, "results", "*.json")))
+        self.assertEqual(len(files), 1, files)
+        with open(files[0], encoding="utf-8") as f:
+            return files[0], json.load(f)
+
+    def test_rows_are_tagged_and_seeds_recorded(self):
+        done = self.suite("--processes=3", "--repetitions=2", "--seed=42")
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        for k in (1, 2, 3):
+            self.assertIn(f"run-suite: process {k}/3 started (shuffle seed ", done.stdout)
+        path, data = self.recorded()
+        ctx = data["context"]
+        seeds = ctx["rsb_process_seeds"].split(",")
+        self.assertEqual(len(set(seeds)), 3)
+        self.assertEqual(self.runs(), seeds)  # process k ran with the k-th seed
+        self.assertEqual((ctx["rsb_processes"], ctx["rsb_repetitions"], ctx["rsb_seed"]), ("3", "2", "42"))
+        self.assertNotIn("rsb_shuffle_seed", ctx)
+        self.assertTrue(ctx["rsb_consistency"].startswith("consistent"), ctx["rsb_consistency"])
+        rows = data["benchmarks"]
+        self.assertTrue(all(r["run_type"] == "iteration" for r in rows))  # aggregates dropped
+        self.assertEqual(len(rows), 6 * 3 * 2)
+        # Registration order, then process, then repetition, whatever order each process ran.
+        names = [r["run_name"] for r in rows]
+        self.assertEqual(names[:6], ["producer_consumer/mutex_queue/1p1c/manual_time"] * 6)
+        self.assertEqual([r["rsb_process"] for r in rows[:6]], [0, 0, 1, 1, 2, 2])
+        from rsb_results.results import load
+        res = load(path)
+        self.assertTrue(res.has_processes)
+        self.assertEqual(res.processes(), 3)
+        self.assertEqual(res.sample(res.benchmarks["ping_pong/spsc_ring"], "ns_per_round_trip").processes,
+                         (0, 1, 2))
+        # The same master seed gives the same shuffle seeds.
+        os.remove(path)
+        os.remove(os.path.join(self.tmp, "runs.txt"))
+        again = self.suite("--processes=3", "--repetitions=2", "--seed=42")
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(self.recorded()[1]["context"]["rsb_process_seeds"], ctx["rsb_process_seeds"])
+
+    def test_never_overwrites(self):
+        first = self.suite("--processes=2")
+        self.assertEqual(first.returncode, 0, first.stderr)
+        second = self.suite("--processes=2")
+        self.assertEqual(second.returncode, 0, second.stderr)
+        names = sorted(os.path.basename(p) for p in glob.glob(os.path.join(self.tmp, "results", "*.json")))
+        date = time.strftime("%Y-%m-%d", time.gmtime())
+        self.assertEqual(names, [f"fake-{date}-2.json", f"fake-{date}.json"])
+        taken = support.write(self.tmp, "taken.json", "keep me")
+        done = self.suite("--processes=2", f"--out={taken}")
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("never overwritten", done.stderr)
+        with open(taken, encoding="utf-8") as f:
+            self.assertEqual(f.read(), "keep me")
+        self.assertEqual(glob.glob(os.path.join(self.tmp, "results", ".*")), [])  # no partial file left
+
+    def test_shuffle_must_be_supported_and_recorded(self):
+        done = self.suite("--processes=2", env={"FAKE_BENCH_NO_SHUFFLE": "1"})
+        self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+        self.assertIn("does not accept --shuffle", done.stderr)
+        self.assertIn("--no-shuffle", done.stderr)
+        done = self.suite("--processes=2", "--no-shuffle", env={"FAKE_BENCH_NO_SHUFFLE": "1"})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(self.recorded()[1]["context"]["rsb_process_seeds"], "none (--no-shuffle: registration order)")
+        self.assertEqual(self.runs(), ["-", "-"])
+        os.remove(self.recorded()[0])
+        done = self.suite("--processes=2", env={"FAKE_BENCH_IGNORE_SHUFFLE": "1"})
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("its context records rsb_shuffle_seed='(absent)'", done.stderr)
+        self.assertEqual(glob.glob(os.path.join(self.tmp, "results", "*")), [])
+
+    def test_debug_build_refused_after_its_first_process(self):
+        done = self.suite("--processes=3", env={"FAKE_BENCH_BUILD": "Debug"})
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("refusing to record: the binary is a 'Debug' build", done.stderr)
+        self.assertEqual(len(self.runs()), 1)
+        self.assertEqual(glob.glob(os.path.join(self.tmp, "results", "*")) +
+                         glob.glob(os.path.join(self.tmp, "results", ".*")), [])
+
+    def test_a_failing_process_records_nothing_unless_allowed(self):
+        done = self.suite("--processes=3", env={"FAKE_BENCH_FAIL": "2"})
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("exited with status 1 (process 2 of 3): nothing recorded", done.stderr)
+        self.assertEqual(len(self.runs()), 2)  # stops at the failure
+        self.assertTrue(glob.glob(os.path.join(self.tmp, "fake-*.failed.json")))
+        self.assertEqual(glob.glob(os.path.join(self.tmp, "results", "*")) +
+                         glob.glob(os.path.join(self.tmp, "results", ".*")), [])
+        os.remove(os.path.join(self.tmp, "runs.txt"))
+        done = self.suite("--processes=3", "--allow-failures", env={"FAKE_BENCH_FAIL": "2"})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("recording anyway (--allow-failures)", done.stderr)
+        failed = [r for r in self.recorded()[1]["benchmarks"] if r.get("error_occurred")]
+        self.assertEqual([r["rsb_process"] for r in failed], [1])
+
+    def test_inconsistent_ceiling_is_reported_and_recorded(self):
+        done = self.suite("--processes=2", env={"FAKE_BENCH_CEILING_NS": "500"})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("INCONSISTENT", done.stderr)
+        self.assertIn("ping_pong/spsc_ring median ns_per_round_trip", done.stderr)
+        ctx = self.recorded()[1]["context"]
+        self.assertTrue(ctx["rsb_consistency"].startswith("INCONSISTENT: ping_pong/spsc_ring"), ctx["rsb_consistency"])
+        self.assertNotIn("mutex_queue", ctx["rsb_consistency"])  # 2000 ns: above the ceiling
+
+    def test_disturbed_repetitions_are_counted_after_recording(self):
+        done = self.suite("--processes=2", "--repetitions=2", env={"FAKE_BENCH_DISTURB": "ping_pong/spsc_ring"})
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("witnesses: 4 of 24 repetition(s) disturbed, in 1 benchmark(s)", done.stdout)
+
+    def test_fewer_than_five_processes_get_a_note(self):
+        done = self.suite("--processes=2")
+        self.assertIn("note: 2 process(es): intervals over fewer than 5 processes", done.stderr)
+        self.assertNotIn("note:", self.suite("--processes=5").stderr)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
-"""Statistics used by scripts/compare: median, CV, Mann-Whitney U.
+"""Statistics used by scripts/compare: the two-level bootstrap, ratios, verdicts, goals.
 
-Reference p-values come from scipy 1.10.1 (scipy.stats.mannwhitneyu,
-alternative='two-sided'; method='exact' for samples without ties,
-'asymptotic' with continuity correction where there are ties or n > 25);
-scipy is not needed to run these tests.
+Every fixture here has a known answer by construction (identical or shifted
+distributions, processes that agree or disagree, conditions shared by the
+processes of two implementations), with fixed seeds, so a result is
+deterministic and a broken resampler fails.
 """
 
 import math
+import random
+import statistics
 import unittest
 
 import support  # noqa: F401  (puts scripts/ on sys.path)
@@ -14,55 +16,187 @@ from rsb_results import stats
 from rsb_results.results import is_tutorial_shape, parse_name, percentile_counters, shape_key
 
 
+def sample(key, groups, pairing="A"):
+    return stats.Sample(key, tuple(tuple(g) for g in groups), tuple(range(len(groups))), pairing)
+
+
+def noisy(seed, centre, processes=3, repetitions=5, cv=0.05):
+    rng = random.Random(seed)
+    return [[rng.gauss(centre, cv * centre) for _ in range(repetitions)] for _ in range(processes)]
+
+
 class Basics(unittest.TestCase):
-    def test_median(self):
+    def test_median_and_cv(self):
         self.assertEqual(stats.median([3, 1, 2]), 2)
         self.assertEqual(stats.median([4, 1, 3, 2]), 2.5)
         self.assertTrue(math.isnan(stats.median([])))
-
-    def test_cv(self):
         self.assertAlmostEqual(stats.cv([1, 2, 3]), 0.5)  # stdev 1, mean 2
         self.assertTrue(math.isnan(stats.cv([5])))
 
-    def test_ranks_average_ties(self):
-        self.assertEqual(stats.ranks([10, 20, 20, 30]), [1, 2.5, 2.5, 4])
+    def test_quantile_is_statistics_inclusive_method(self):
+        data = sorted(random.Random(3).uniform(0, 100) for _ in range(37))
+        for n in (4, 10, 40):
+            cuts = statistics.quantiles(data, n=n, method="inclusive")
+            for i, cut in enumerate(cuts, start=1):
+                self.assertAlmostEqual(stats.quantile(data, i / n), cut, places=9)
+        self.assertEqual(stats.quantile(data, 0.0), data[0])
+        self.assertEqual(stats.quantile(data, 1.0), data[-1])
+
+    def test_metric_direction(self):
+        self.assertTrue(stats.higher_is_better("items_per_second"))
+        self.assertFalse(stats.higher_is_better("ns_per_round_trip"))
+        self.assertFalse(stats.higher_is_better("latency_p99_ns"))
+        self.assertIsNone(stats.higher_is_better("lost_updates"))
+
+    def test_replicate_sizes(self):
+        self.assertTrue(stats.bootstrap_sizes_ok(0.95, 2000))
+        self.assertFalse(stats.bootstrap_sizes_ok(0.999, 2000))
+        self.assertEqual(stats.min_replicates(0.99), 2000)
+        self.assertEqual(stats.min_replicates(0.999), 20000)
 
 
-class MannWhitney(unittest.TestCase):
-    def check(self, xs, ys, u, p, method):
-        r = stats.mann_whitney_u(xs, ys)
-        self.assertEqual(r.method, method)
-        self.assertAlmostEqual(r.u, u)
-        self.assertAlmostEqual(r.p, p, places=9)
+class Bootstrap(unittest.TestCase):
+    def test_deterministic(self):
+        s = sample("det", noisy(1, 100))
+        a = stats.Resampler(0.95, 1000).median(s)
+        b = stats.Resampler(0.95, 1000).median(s)
+        self.assertEqual(a, b)
+        self.assertLess(a.low, a.estimate)
+        self.assertGreater(a.high, a.estimate)
+        self.assertEqual(a.estimate, statistics.median(s.values))
 
-    def test_exact_complete_separation(self):
-        self.check([1, 2, 3, 4, 5], [6, 7, 8, 9, 10], 0, 0.007936507936507936, "exact")
-        self.check([6, 7, 8, 9, 10], [1, 2, 3, 4, 5], 25, 0.007936507936507936, "exact")
+    def test_identical_distributions_are_indistinguishable(self):
+        r = stats.Resampler(0.95, 1000)
+        base = noisy(11, 100)
+        same = sample("copy-a", base), sample("copy-b", base)  # the very same values
+        ratio = r.ratio(*same)
+        self.assertEqual(ratio.estimate, 1.0)
+        self.assertEqual(stats.verdict(ratio, "items_per_second", *same), stats.INDISTINGUISHABLE)
+        # Independent draws from one distribution: at 95 % confidence, about 1 pair in 20 would be called
+        # different by chance; more than 1 in 5 would mean intervals far too narrow.
+        called = 0
+        for i in range(30):
+            a, b = sample(f"x{i}", noisy(100 + i, 100)), sample(f"y{i}", noisy(200 + i, 100))
+            if stats.verdict(r.ratio(a, b), "items_per_second", a, b) != stats.INDISTINGUISHABLE:
+                called += 1
+        self.assertLessEqual(called, 6)
 
-    def test_exact_three_each_cannot_reach_five_percent(self):
-        self.check([1, 2, 3], [4, 5, 6], 0, 0.1, "exact")
-        self.assertAlmostEqual(stats.min_p(3, 3), 0.1)
-        self.assertLess(stats.min_p(5, 5), 0.05)
+    def test_a_shifted_distribution_is_not(self):
+        r = stats.Resampler(0.95, 1000)
+        slow, fast = sample("slow", noisy(5, 100)), sample("fast", noisy(6, 150))
+        ratio = r.ratio(fast, slow)
+        self.assertGreater(ratio.low, 1.0)
+        self.assertEqual(stats.verdict(ratio, "items_per_second", fast, slow), stats.FASTER)
+        self.assertEqual(stats.verdict(r.ratio(slow, fast), "items_per_second", slow, fast), stats.SLOWER)
+        # For a time, lower is faster.
+        t_fast, t_slow = sample("t-fast", noisy(5, 100)), sample("t-slow", noisy(6, 150))
+        self.assertEqual(stats.verdict(r.ratio(t_fast, t_slow), "ns_per_round_trip", t_fast, t_slow), stats.FASTER)
+        self.assertEqual(stats.verdict(r.ratio(t_slow, t_fast), "lost_updates", t_slow, t_fast), stats.HIGHER)
 
-    def test_exact_overlapping(self):
-        self.check([1.1, 2.5, 3.2, 4.8, 5.0], [2.0, 3.9, 6.1, 7.3, 8.4], 6, 0.2222222222222222, "exact")
+    def test_interval_widens_when_processes_disagree(self):
+        # 3 processes x 20 repetitions; the repetitions of each process agree to 0.1 %.
+        def cluster(centre, seed):
+            rng = random.Random(seed)
+            return [centre * (1 + rng.uniform(-0.001, 0.001)) for _ in range(20)]
 
-    def test_normal_with_ties(self):
-        self.check([1, 2, 2, 3, 3, 4], [2, 3, 4, 4, 5, 6], 7, 0.08583877982601507, "normal")
+        agree = sample("agree", [cluster(20, 1), cluster(20, 2), cluster(20, 3)])
+        disagree = sample("disagree", [cluster(10, 1), cluster(20, 2), cluster(30, 3)])
+        flat = stats.flat_sample("flat", disagree.values)  # the same values as if each were its own process
+        r = stats.Resampler(0.95, 2000)
+        w_agree, w_disagree, w_flat = (r.median(s).high - r.median(s).low for s in (agree, disagree, flat))
+        self.assertLess(w_agree, 0.1)
+        self.assertGreater(w_disagree, 15)  # spans from the low process to the high one
+        self.assertLess(w_flat, 1)  # ignoring the processes, it would look decided at ~20
+        self.assertTrue(r.median(disagree).contains(10.0) and r.median(disagree).contains(30.0))
 
-    def test_all_equal_is_not_significant(self):
-        self.check([5, 5, 5], [5, 5, 5], 4.5, 1.0, "normal")
+    def test_shared_processes_are_resampled_jointly(self):
+        # Process k slows both implementations by the same factor; within a process, A is 2x B.
+        factors = (1.0, 2.0, 3.0)
+        a = [[2.0 * f] * 4 for f in factors]
+        b = [[1.0 * f] * 4 for f in factors]
+        r = stats.Resampler(0.95, 2000)
+        paired = r.ratio(sample("pa", a, "file"), sample("pb", b, "file"))
+        self.assertTrue(sample("pa", a, "file").paired_with(sample("pb", b, "file")))
+        self.assertAlmostEqual(paired.low, 2.0)
+        self.assertAlmostEqual(paired.high, 2.0)
+        apart = r.ratio(sample("ia", a, "A"), sample("ib", b, "B"))  # two files: never paired
+        self.assertLess(apart.low, 1.0)
+        self.assertGreater(apart.high, 4.0)
+        # Same file, different processes (after exclusions): independent.
+        c = stats.Sample("pc", tuple(tuple(g) for g in b[:2]), (0, 1), "file")
+        self.assertFalse(sample("pa", a, "file").paired_with(c))
 
-    def test_large_samples_use_normal(self):
-        xs = list(range(30))
-        self.check(xs, [x + 7.5 for x in xs], 253, 0.003670893392450653, "normal")
+    def test_too_few_and_undefined(self):
+        r = stats.Resampler(0.95, 500)
+        two = stats.flat_sample("two", [1.0, 2.0])
+        many = stats.flat_sample("many", [1.0, 2.0, 3.0, 4.0])
+        self.assertEqual(stats.verdict(r.ratio(two, many), "items_per_second", two, many), stats.TOO_FEW)
+        zero = stats.flat_sample("zero", [0.0, 0.0, 0.0])
+        self.assertFalse(r.ratio(many, zero).defined)
+        self.assertEqual(stats.verdict(r.ratio(many, zero), "items_per_second", many, zero), stats.UNDEFINED)
+        self.assertFalse(r.median(stats.flat_sample("none", [])).defined)
 
-    def test_exact_distribution_sums_to_one(self):
-        self.assertAlmostEqual(stats.exact_cdf(5 * 7, 5, 7), 1.0)
 
-    def test_empty_sample_is_an_error(self):
+class Files(support.TempDirMixin, unittest.TestCase):
+    def test_one_resampler_keeps_files_apart(self):
+        from rsb_results.results import load
+        low = load(support.synthetic(self.tmp, "low.json", {"ping_pong/spsc_ring": [[10.0, 11.0]] * 3}))
+        high = load(support.synthetic(self.tmp, "high.json", {"ping_pong/spsc_ring": [[20.0, 22.0]] * 3}))
+        r = stats.Resampler(0.95, 500)
+        a = r.median(low.sample(low.benchmarks["ping_pong/spsc_ring"], "items_per_second"))
+        b = r.median(high.sample(high.benchmarks["ping_pong/spsc_ring"], "items_per_second"))
+        self.assertEqual((a.low, a.high), (10.0, 11.0))
+        self.assertEqual((b.low, b.high), (20.0, 22.0))
+
+    def test_a_file_without_process_indices_gives_each_repetition_its_own_process(self):
+        from rsb_results.results import load
+        res = load(support.synthetic(self.tmp, "old.json", {"ping_pong/spsc_ring": [[1.0, 2.0, 3.0]]},
+                                     processes=False))
+        s = res.sample(res.benchmarks["ping_pong/spsc_ring"], "items_per_second")
+        self.assertFalse(res.has_processes)
+        self.assertEqual((s.groups, s.pairing), (((1.0,), (2.0,), (3.0,)), None))
+
+
+class SplitSimulation(unittest.TestCase):
+    """Why run-suite defaults to 5 processes (stats.py, "How many processes"):
+    pairs of identical implementations whose process medians vary by 20 % and
+    repetitions by 5 %; the share called different at a nominal 95 %."""
+
+    @staticmethod
+    def false_positive_rate(processes, repetitions, pairs=120):
+        r = stats.Resampler(0.95, 1000)
+
+        def draw(seed):
+            rng = random.Random(seed)
+            centres = [100 * rng.gauss(1, 0.2) for _ in range(processes)]
+            return [[c * rng.gauss(1, 0.05) for _ in range(repetitions)] for c in centres]
+
+        called = 0
+        for i in range(pairs):
+            a = sample(f"sim-a-{processes}-{repetitions}-{i}", draw(1000 + i))
+            b = sample(f"sim-b-{processes}-{repetitions}-{i}", draw(5000 + i), "B")
+            if stats.verdict(r.ratio(a, b), "items_per_second", a, b) != stats.INDISTINGUISHABLE:
+                called += 1
+        return called / pairs
+
+    def test_three_processes_are_too_few_five_are_enough(self):
+        three = self.false_positive_rate(3, 2)
+        five = self.false_positive_rate(5, 1)
+        self.assertGreater(three, 0.10)
+        self.assertLessEqual(five, 0.06)
+
+
+class Goals(unittest.TestCase):
+    def test_goal_status(self):
+        iv = stats.Interval(1.0, 0.92, 1.1, 0.95)
+        self.assertEqual(stats.goal_status(iv, ">=", 0.9), stats.MET)
+        self.assertEqual(stats.goal_status(iv, ">=", 1.0), stats.UNDECIDED)
+        self.assertEqual(stats.goal_status(iv, ">=", 1.2), stats.MISSED)
+        self.assertEqual(stats.goal_status(iv, "<=", 1.2), stats.MET)
+        self.assertEqual(stats.goal_status(iv, "<=", 1.0), stats.UNDECIDED)
+        self.assertEqual(stats.goal_status(iv, "<=", 0.9), stats.MISSED)
         with self.assertRaises(ValueError):
-            stats.mann_whitney_u([], [1.0])
+            stats.goal_status(iv, "==", 1.0)
 
 
 class Names(unittest.TestCase):
