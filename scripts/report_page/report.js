@@ -287,10 +287,14 @@
   }
   /** A value axis; on a log scale only 1, 2 and 5 (horizontal: 1 and 3)
    *  times a power of ten are labelled, so labels never overlap. */
-  function valueAxis(metric, values, title, horizontal) {
-    var log = useLog(values);
+  function valueAxis(metric, values, title, horizontal, forceLog) {
+    var log = forceLog || useLog(values);
     var keep = horizontal ? [1, 3] : [1, 2, 5];
+    // The axis spans the intervals too, not only the medians Chart.js sees.
+    var finite = values.filter(function (v) { return isFinite(v) && (!log || v > 0); });
     return { type: log ? "logarithmic" : "linear", beginAtZero: !log, title: { display: true, text: title || metricLabel(metric) },
+             suggestedMin: finite.length ? Math.min.apply(null, finite) : undefined,
+             suggestedMax: finite.length ? Math.max.apply(null, finite) : undefined,
              ticks: { maxTicksLimit: 8, autoSkip: !log, callback: function (v) {
                v = Number(v);
                if (log) {
@@ -396,8 +400,7 @@
     container.appendChild(fg.fig);
     makeChart(paneIndex, "latency", fg.canvas, {
       type: "bar", data: { labels: rows.map(function (b) { return b.impl; }), datasets: datasets },
-      options: { scales: { y: Object.assign(valueAxis(unitMetric, values, "latency (" + (/_(ns|us|ms)$/.exec(unitMetric) || ["", "counter units"])[1] + ")"),
-                                            { type: "logarithmic", beginAtZero: false }) },
+      options: { scales: { y: valueAxis(unitMetric, values, "latency (" + (/_(ns|us|ms)$/.exec(unitMetric) || ["", "counter units"])[1] + ", log scale)", false, true) },
                  plugins: { tooltip: { callbacks: { label: tooltipLabel(unitMetric) } } } },
     });
   }

@@ -16,7 +16,7 @@ import subprocess
 
 import support
 
-REPORT_IMPLS = "mutex_queue,spsc_ring,mpmc_ring,moodycamel,mutex_map,lockfree_map,libcuckoo,personnage_atomics"
+REPORT_IMPLS = "mutex_queue,spsc_ring,mpmc_ring,moodycamel,boost_queue,mutex_map,lockfree_map,libcuckoo,personnage_atomics"
 REPORT_SCENARIOS = "producer_consumer,producer_consumer_latency,counter"
 REPETITIONS = 4
 VERDICTS = {"faster", "slower", "indistinguishable", "too few repetitions"}
