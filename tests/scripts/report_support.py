@@ -89,13 +89,14 @@ def driver_modules() -> str:
     return node_packages.ensure(BROWSER_DIR, "browser_test")
 
 
-def drive(node: str, chromium: str, pages: list, directory: str, timeout: int = 120) -> dict:
+def drive(node: str, chromium: str, pages: list, directory: str, timeout: int = 120, width: int = 1400,
+          height: int = 1000) -> dict:
     """Runs tests/browser/drive_report.mjs over pages (see its header) in a
     fresh Chromium profile; returns its observations."""
     profile = os.path.join(directory, "chromium-profile")
     os.makedirs(profile)
-    plan = {"chromium": chromium, "profile": profile, "node_modules": driver_modules(), "width": 1400,
-            "height": 1000, "pages": pages}
+    plan = {"chromium": chromium, "profile": profile, "node_modules": driver_modules(), "width": width,
+            "height": height, "pages": pages}
     plan_path = os.path.join(directory, "plan.json")
     with open(plan_path, "w", encoding="utf-8") as f:
         json.dump(plan, f)
