@@ -602,7 +602,6 @@
       return el("button", { type: "button", id: id, class: "preset", "aria-pressed": pressed ? "true" : "false", text: text,
                             on: { click: function () { action(); render(); } } });
     }
-    var machines = uniq(FILES.map(function (f) { return f.machine; }));
     return el("div", { class: "controls", id: "rsb-controls" },
       el("div", { class: "row" },
         select("Scenario", "rsb-scenario", view.scenarios.map(function (s) { return [s, s]; }), state.scenario, function (v) { state.scenario = v; }),

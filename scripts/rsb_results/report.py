@@ -266,7 +266,8 @@ def _configs(res: ResultsFile, baselines) -> list[dict]:
         groups.setdefault((b.scenario, "/".join(variant), payload, b.shape or ""), []).append(b)
     out = []
     for (scenario, variant, payload, shape), members in groups.items():
-        ok = [(stats.median(b.values(THROUGHPUT)), b) for b in members if not b.error and b.values(THROUGHPUT)]
+        summaries = [(statistics(b, THROUGHPUT), b) for b in members if not b.error]
+        ok = [(s["median"], b) for s, b in summaries if s is not None]
         ok.sort(key=lambda t: (-t[0], t[1].impl))
         by_impl = {b.impl: b for _, b in ok}
         baseline = next((x for x in baselines if x in by_impl), None)
