@@ -12,6 +12,7 @@
 
 #include <rsb/bench/catalog.hpp>
 #include <rsb/bench/settings.hpp>
+#include <rsb/harness/witness.hpp>
 #include <rsb/structures/cache_padded.hpp>
 
 #ifndef RSB_COMPILER
@@ -106,6 +107,7 @@ void add_machine_context() {
     // The harness never sets thread affinity: runspaces go wherever the OS
     // scheduler puts them (with more runspaces than cores, they share).
     benchmark::AddCustomContext("rsb_thread_pinning", "off");
+    benchmark::AddCustomContext("rsb_witness_migrations", witness::migrations_source());
 }
 
 std::string missing_peers_text(const catalog& c) {

@@ -7,6 +7,8 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <thread>
+#include <algorithm>
 
 #include <rsb/bench/progress.hpp>
 #include <rsb/bench/settings.hpp>
@@ -16,6 +18,41 @@ namespace rsb {
 namespace {
 std::mutex failures_mutex;
 std::vector<std::string> failures;
+
+/// Adds what the OS saw of the run (witness.hpp) to its counters:
+///  - witness_runspaces: runspace threads in the run;
+///  - witness_invol_cs, witness_migrations: involuntary context switches and
+///    CPU migrations of those threads, summed (absent when unknown);
+///  - witness_steal_pct: CPU time stolen by the hypervisor during the run,
+///    as a percentage of the run's window times the online CPUs;
+///  - witness_foreign_runnable: runnable threads not ours at the start;
+///  - cpu_ns_per_item: CPU time of the runspace threads over the run,
+///    divided by the items it delivered (operations it did): what a
+///    spinning structure burns shows here, next to its throughput.
+/// scripts/rsb_results/witnesses.py decides from these whether a repetition
+/// was disturbed.
+void add_witnesses(scenario_result& r) {
+    const run_report& run = r.run;
+    double cpu = 0;
+    bool cpu_known = !run.runspaces.empty();
+    std::int64_t switches = 0, migrations = 0;
+    bool switches_known = cpu_known, migrations_known = cpu_known;
+    for (const runspace_report& rs : run.runspaces) {
+        if (rs.cpu_seconds < 0) cpu_known = false; else cpu += rs.cpu_seconds;
+        if (rs.involuntary_switches < 0) switches_known = false; else switches += rs.involuntary_switches;
+        if (rs.migrations < 0) migrations_known = false; else migrations += rs.migrations;
+    }
+    r.counters["witness_runspaces"] = static_cast<double>(run.runspaces.size());
+    if (switches_known) r.counters["witness_invol_cs"] = static_cast<double>(switches);
+    if (migrations_known) r.counters["witness_migrations"] = static_cast<double>(migrations);
+    if (run.foreign_runnable >= 0) r.counters["witness_foreign_runnable"] = static_cast<double>(run.foreign_runnable);
+    const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+    if (run.steal_seconds >= 0 && run.window_seconds > 0) {
+        r.counters["witness_steal_pct"] =
+            std::min(100.0, 100.0 * run.steal_seconds / (run.window_seconds * static_cast<double>(cpus)));
+    }
+    if (cpu_known && r.items > 0) r.counters["cpu_ns_per_item"] = cpu * 1e9 / r.items;
+}
 }  // namespace
 
 host& bench_host() {
@@ -39,6 +76,7 @@ void measure(benchmark::State& state, const std::string& name, const std::functi
             break;
         }
         state.SetIterationTime(r.seconds());
+        add_witnesses(r);
         items += r.items;
         for (const auto& [counter, value] : r.counters) sums[counter] += value;
         ++runs;
