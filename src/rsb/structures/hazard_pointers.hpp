@@ -27,7 +27,11 @@
 //    the largest number of threads that used the domain at the same time.
 //  - Teardown: the domain is a function-local static; its destructor (after
 //    every thread has exited, at process exit) frees all retired nodes and
-//    records, so nothing leaks under AddressSanitizer.
+//    records, so nothing leaks under AddressSanitizer. Earlier: structures
+//    attach() for their lifetime, and when the last one detaches, the
+//    records of threads that have exited are scanned and freed (trim()), so
+//    a program's domain holds no memory between its structures' lifetimes
+//    beyond the records of threads still alive that used it.
 //  - Domains: one per K, shared by every structure using hazard_pointers<K>.
 //    A retired node carries its own deleter, so nodes of a structure that was
 //    already destroyed are still freed correctly.
@@ -50,6 +54,7 @@
 #include <array>
 #include <atomic>
 #include <cstddef>
+#include <mutex>
 #include <vector>
 
 #include <rsb/structures/cache_padded.hpp>
@@ -128,11 +133,26 @@ class hazard_pointers {
         }
 
         void release(record* r) {
+            // Serialised with trim(), which may unlink idle records (a thread
+            // exits once: the lock costs nothing measurable).
+            std::lock_guard lock(users_mutex_);
             for (auto& h : r->hazards) h.store(nullptr, std::memory_order_release);  // (H3)
             scan(*r);
             // (R3) this release-store synchronizes-with the acquire-CAS (R1) of
             // the next owner, which takes over the remaining retired list.
             r->active.store(false, std::memory_order_release);
+        }
+
+        void attach() {
+            std::lock_guard lock(users_mutex_);
+            ++users_;
+        }
+
+        /// The last structure using the domain is gone: reclaim what the
+        /// records of exited threads still hold, and free those records.
+        void detach() noexcept {
+            std::lock_guard lock(users_mutex_);
+            if (--users_ == 0) trim();
         }
 
         /// Frees every node of `r`'s retired list that no slot protects.
@@ -173,8 +193,50 @@ class hazard_pointers {
         }
 
     private:
+        /// Called with users_mutex_ held and no structure attached: no
+        /// operation is in progress, so nothing walks the list but us (a
+        /// thread's first operation, the only other writer of the list,
+        /// needs a structure, whose constructor waits in attach()), and
+        /// threads that exit wait in release(). Every idle record (its
+        /// thread has exited) is taken like a new owner would take it, its
+        /// retired list scanned — against the hazards of the records still
+        /// active, as always — and then unlinked and freed if nothing is
+        /// left in it. Active records (live threads that used the domain)
+        /// stay, with their lists.
+        void trim() noexcept {
+            record* kept = nullptr;
+            record** tail = &kept;
+            record* r = head_.load(std::memory_order_acquire);  // acquire: pairs with (R2)
+            std::size_t freed = 0;
+            while (r != nullptr) {
+                record* next = r->next;
+                bool expected = false;
+                // (R1) as in acquire(): the previous owner's list is ours now.
+                if (r->active.compare_exchange_strong(expected, true, std::memory_order_acquire,
+                                                      std::memory_order_relaxed)) {
+                    scan(*r);
+                    if (r->owner->retired.empty()) {
+                        delete r;
+                        ++freed;
+                        r = next;
+                        continue;
+                    }
+                    r->active.store(false, std::memory_order_release);  // (R3): still hazardous; keep it
+                }
+                *tail = r;
+                tail = &r->next;
+                r = next;
+            }
+            *tail = nullptr;
+            // Release: as (R2), the kept records are published to later acquire()s.
+            head_.store(kept, std::memory_order_release);
+            record_count_.fetch_sub(freed, std::memory_order_relaxed);  // relaxed: a statistic and a threshold input
+        }
+
         std::atomic<record*> head_{nullptr};
         std::atomic<std::size_t> record_count_{0};
+        std::mutex users_mutex_;
+        std::size_t users_ = 0;  ///< attached structures; guarded by users_mutex_
     };
 
     static domain& instance() {
@@ -243,6 +305,14 @@ public:
     };
 
     [[nodiscard]] static thread_slots local() { return thread_slots(local_record()); }
+
+    /// A structure that retires nodes through this domain registers for its
+    /// lifetime (michael_scott_queue's constructor and destructor). When the
+    /// last one detaches, the records of exited threads are scanned and
+    /// freed, so that nothing the domain allocated outlives its structures
+    /// (but the records of threads still alive that used it).
+    static void attach() { instance().attach(); }
+    static void detach() noexcept { instance().detach(); }
 
     /// Hands `p` (already unreachable for threads that did not protect it)
     /// to reclamation; `delete p` runs once no hazard slot holds it.

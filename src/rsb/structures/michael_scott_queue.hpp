@@ -20,7 +20,11 @@
 //  - Memory: a popped node is retired to `Reclaimer` and freed once no thread
 //    holds a hazard pointer to it; see hazard_pointers.hpp for the bound on
 //    retired-but-not-freed nodes. A queue destroyed with items in it destroys
-//    those items and frees their nodes.
+//    those items and frees their nodes. Node memory is recycled between
+//    queues (node_recycler.hpp) and hazard records between threads; when the
+//    last queue of a node size is destroyed, both give everything back (but
+//    the records and caches of threads still alive that used a queue), so
+//    a destroyed queue leaves no heap bytes behind.
 //  - Memory ordering: everything a producer wrote before try_push is visible
 //    to the consumer that pops the item (edge (4) → (7)).
 //
@@ -90,6 +94,10 @@ public:
     /// node_recycler.hpp), like boost::lockfree::queue's pre-allocated
     /// free-list. It never limits the queue.
     explicit michael_scott_queue(std::size_t capacity_hint = 0) {
+        // For the queue's lifetime: the domain and the recycler give their
+        // memory back when the last queue using them is destroyed.
+        if constexpr (requires { Reclaimer::attach(); }) Reclaimer::attach();
+        if constexpr (requires { recycler::attach(); }) recycler::attach();
         recycler::reserve(capacity_hint);
         node* dummy = ::new (recycler::allocate()) node;
         head_->store(dummy, std::memory_order_relaxed);  // relaxed: not shared yet
@@ -111,6 +119,10 @@ public:
             recycler::recycle(n);
             n = next;
         }
+        // First the domain (its scans hand reclaimed nodes to the recycler),
+        // then the recycler (which frees them if this was the last queue).
+        if constexpr (requires { Reclaimer::detach(); }) Reclaimer::detach();
+        if constexpr (requires { recycler::detach(); }) recycler::detach();
     }
 
     /// Progress guarantees: lock-free (apart from the allocator).

@@ -20,11 +20,18 @@
 // after the cache was destroyed (a later thread_local destructor that pushes
 // or pops) bypass it and use operator new/delete directly. Nothing is lost or
 // leaked: the depot frees its blocks at process exit.
+//
+// Lifetime: a structure attach()es to the recycler of its node size for its
+// lifetime; when the last one detach()es, the depot and the detaching
+// thread's cache give their blocks back to the allocator, so no node memory
+// outlives the structures (the memory counters check it: a queue of ours
+// leaves no byte behind). Policies without attach/detach are used as they are.
 #pragma once
 
 #include <cstddef>
 #include <mutex>
 #include <new>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -85,6 +92,36 @@ public:
         }
     }
 
+    /// A structure that takes its nodes from this recycler registers for
+    /// its lifetime (michael_scott_queue's constructor and destructor).
+    static void attach() {
+        depot& d = shared_depot();
+        std::lock_guard lock(d.mutex);
+        ++d.users;
+    }
+
+    /// The structure is gone. When it was the last one, every block the
+    /// recycler keeps for reuse is given back to the allocator: the depot's,
+    /// and the calling thread's cache (blocks and buffer). Other threads'
+    /// caches go when those threads exit (or, while they live, stay theirs:
+    /// at most 2 × batch blocks each). So a program whose threads come and
+    /// go with its queues holds no node memory once its last queue is gone.
+    static void detach() noexcept {
+        depot& d = shared_depot();
+        std::vector<std::vector<void*>> freed;
+        {
+            std::lock_guard lock(d.mutex);
+            if (--d.users != 0) return;
+            freed.swap(d.batches);
+        }
+        for (auto& b : freed) release_blocks(b);
+        if (current != nullptr) {
+            release_blocks(current->blocks);
+            std::vector<void*>().swap(current->blocks);  // the buffer too; cache() reserves it again
+            current = nullptr;
+        }
+    }
+
     [[nodiscard]] static void* allocate() {
         if (local_cache* c = cache()) {
             if (c->blocks.empty()) refill(*c);
@@ -113,7 +150,7 @@ public:
 
 private:
     struct local_cache {
-        local_cache() { blocks.reserve(2 * batch); }
+        local_cache() = default;  // cache() reserves the buffer
         local_cache(const local_cache&) = delete;
         local_cache& operator=(const local_cache&) = delete;
         ~local_cache() {
@@ -126,6 +163,15 @@ private:
         }
         std::vector<void*> blocks;
     };
+    static_assert(std::is_nothrow_default_constructible_v<std::vector<void*>>);
+
+    static void release_blocks(std::vector<void*>& blocks) noexcept {
+        for (void* p : blocks) {
+            RSB_UNPOISON_NODE(p, Bytes);
+            ::operator delete(p);
+        }
+        blocks.clear();
+    }
 
     struct depot {
         depot() = default;
@@ -141,6 +187,7 @@ private:
         }
         std::mutex mutex;
         std::vector<std::vector<void*>> batches;  ///< guarded by mutex
+        std::size_t users = 0;                    ///< attached structures; guarded by mutex
     };
 
     static depot& shared_depot() {
@@ -148,13 +195,21 @@ private:
         return d;
     }
 
-    /// The calling thread's cache, or null while the thread is exiting.
+    /// The calling thread's cache, or null while the thread is exiting (or
+    /// when its buffer, given back by detach(), cannot be allocated again).
     static local_cache* cache() noexcept {
         if (current != nullptr) [[likely]] return current;
         if (finished) return nullptr;
         static depot& d = shared_depot();  // constructed before, so destroyed after, any cache
         (void)d;
         thread_local local_cache c;
+        if (c.blocks.capacity() < 2 * batch) {  // after a detach(): recycle() must never allocate
+            try {
+                c.blocks.reserve(2 * batch);
+            } catch (...) {
+                return nullptr;
+            }
+        }
         current = &c;
         return current;
     }
@@ -211,6 +266,8 @@ struct plain_new_delete {
         [[nodiscard]] static void* allocate() { return ::operator new(Bytes); }
         static void recycle(void* p) noexcept { ::operator delete(p); }
         static void reserve(std::size_t /*n*/) noexcept {}
+        static void attach() noexcept {}
+        static void detach() noexcept {}
     };
 };
 
