@@ -1,12 +1,12 @@
 # RsbConformance.cmake — rsb_add_conformance_tests(): the typed conformance
-# suites (contract, linearizability, fault, stress, soak) for the structures
+# suites (contract, linearizability, fault, stress, soak, memory) for the structures
 # named in registration files. Installed with the package and included by
 # its config file; used by this project's own tests the same way.
 #
 #   rsb_add_conformance_tests(<target>
 #     SOURCES <registration files...>      # the files that RSB_REGISTER_... them
 #     [LIBRARIES <targets...>]             # what those files need to link
-#     [SUITES contract lincheck fault stress soak]   # default: all five
+#     [SUITES contract lincheck fault stress soak memory]   # default: all six
 #     [LABELS <extra CTest labels...>]
 #     [TIMEOUT <seconds>]                  # per suite, default 900
 #     [NO_CTEST])                          # build the executable, add no test
@@ -29,15 +29,15 @@ function(rsb_add_conformance_tests target)
                         "(it needs Catch2 v2: apt-get install catch2)")
   endif()
   if(NOT RSB_CT_SUITES)
-    set(RSB_CT_SUITES contract lincheck fault stress soak)
+    set(RSB_CT_SUITES contract lincheck fault stress soak memory)
   endif()
   if(NOT RSB_CT_TIMEOUT)
     set(RSB_CT_TIMEOUT 900)
   endif()
   foreach(suite IN LISTS RSB_CT_SUITES)
-    if(NOT suite MATCHES "^(contract|lincheck|fault|stress|soak)$")
+    if(NOT suite MATCHES "^(contract|lincheck|fault|stress|soak|memory)$")
       message(FATAL_ERROR "rsb_add_conformance_tests(${target}): unknown suite '${suite}'; "
-                          "valid: contract lincheck fault stress soak")
+                          "valid: contract lincheck fault stress soak memory")
     endif()
   endforeach()
   add_executable(${target} ${RSB_CT_SOURCES})

@@ -17,4 +17,18 @@ std::string describe(const map_guarantees& g) {
     return "kind:map;progress:" + std::string(to_string(g.progress)) + ";bounded:" + (g.bounded ? "yes" : "no");
 }
 
+std::string describe_costs(const std::vector<std::string>& payloads, const memory_profile& m) {
+    std::string out;
+    if (!payloads.empty()) {
+        out += ";payloads:";
+        for (std::size_t i = 0; i < payloads.size(); ++i) out += (i ? " " : "") + payloads[i];
+    }
+    out += ";memory:" + std::string(to_string(m.release));
+    return out;
+}
+
+std::vector<pc_shape> payload_shapes(const settings& s) {
+    return s.threads.empty() ? producer_consumer_latency_shapes(s.cores()) : producer_consumer_sweep(s.threads);
+}
+
 }  // namespace rsb::bench

@@ -3,11 +3,18 @@
 // kind; the scenarios' own headers say what each scenario does, which shapes
 // it takes and what --threads means for it.
 //
-//   queue_contender      producer_consumer (roomy and /cap64 for bounded
-//                        queues), producer_consumer_bulk (queues with batch
-//                        operations), producer_consumer_latency, ping_pong
+//   queue_contender      one queue type: producer_consumer (roomy and /cap64
+//                        for bounded queues), producer_consumer_bulk (queues
+//                        with batch operations), producer_consumer_latency,
+//                        producer_consumer_open_loop (with --rate), ping_pong
+//                        — for the word payload; a type carrying another
+//                        payload runs producer_consumer (payload_shapes) and
+//                        ping_pong, named with `payload:<name>`
+//   queue_template_contender  a queue template: the above for every
+//                        standard payload (payload.hpp) it accepts
 //   map_contender        counter (racy and atomic), hot_counter (through
-//                        atomic_add on one key), map_mix (maps with word keys)
+//                        atomic_add on one key), map_mix (maps with word keys;
+//                        with its rapid-grow variant, map_grow.hpp)
 //   hot_counter_contender  hot_counter only (counters that are not maps)
 //   counter_ceiling      counter only (personnage_atomics)
 //   scenario_ceiling     one scenario, one run function (ping_pong/cacheline_ceiling)
@@ -16,6 +23,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -26,9 +34,14 @@
 #include <rsb/bench/settings.hpp>
 #include <rsb/scenarios/counter.hpp>
 #include <rsb/scenarios/hot_counter.hpp>
+#include <rsb/scenarios/map_grow.hpp>
 #include <rsb/scenarios/map_mix.hpp>
+#include <rsb/scenarios/open_loop.hpp>
+#include <rsb/scenarios/payload.hpp>
 #include <rsb/scenarios/ping_pong.hpp>
 #include <rsb/scenarios/producer_consumer.hpp>
+#include <rsb/scenarios/queue_payloads.hpp>
+#include <rsb/structures/memory_profile.hpp>
 #include <rsb/structures/traits.hpp>
 
 namespace rsb::bench {
@@ -38,54 +51,84 @@ namespace rsb::bench {
 /// "kind:map;progress:blocking;bounded:no".
 [[nodiscard]] std::string describe(const map_guarantees& g);
 
-/// A queue: every queue scenario it qualifies for.
+/// The open-loop runs of queue type `Q` (word payload): for every rate of
+/// --rate at 1p1c (or the sweep's shapes), named
+/// producer_consumer_open_loop/<impl>/<rate>/<shape>. A relative rate
+/// (0.5x) is a fraction of the queue's own 1p1c throughput, measured once
+/// per process by a calibration run of producer_consumer (same --items,
+/// not reported) the first time one of its relative runs starts.
 template <concurrent_queue Q>
     requires std::same_as<typename Q::value_type, item_t>
-class queue_contender final : public contender {
-public:
-    using contender::contender;
-
-    [[nodiscard]] std::string kind() const override { return "queue"; }
-    [[nodiscard]] std::string guarantees() const override { return describe(Q::guarantees); }
-    [[nodiscard]] std::vector<std::string> scenarios() const override {
-        std::vector<std::string> out{std::string(producer_consumer_info.name)};
-        if constexpr (queue_with_bulk<Q>) out.emplace_back(producer_consumer_bulk_info.name);
-        out.emplace_back(producer_consumer_latency_info.name);
-        out.emplace_back(ping_pong_info.name);
-        return out;
-    }
-    [[nodiscard]] std::vector<std::string> not_joined() const override {
-        if constexpr (queue_with_bulk<Q>) {
-            return {};
-        } else {
-            return {std::string(producer_consumer_bulk_info.name) + ": no try_push_bulk/try_pop_bulk"};
-        }
-    }
-
-    void plan(const settings& s, benchmark_plan& out) const override {
-        const bool sweep = !s.threads.empty();
-        // A sweep replaces the default shapes, for latency too (it is the
-        // sweep's point to see how the tail grows with the runspaces).
-        const auto shapes = sweep ? producer_consumer_sweep(s.threads) : producer_consumer_shapes(s.cores());
-        const auto latency_shapes = sweep ? shapes : producer_consumer_latency_shapes(s.cores());
-        for (const pc_capacity& cap : {pc_roomy, pc_cap64}) {
-            add_pc<pc_variant::plain>(s, out, producer_consumer_info, shapes, cap);
-        }
-        if constexpr (queue_with_bulk<Q>) add_pc<pc_variant::bulk>(s, out, producer_consumer_bulk_info, shapes, pc_roomy);
-        add_pc<pc_variant::latency>(s, out, producer_consumer_latency_info, latency_shapes, pc_roomy);
-        if (s.wants(ping_pong_info.name, name(), group())) {
-            out.add(std::string(ping_pong_info.name) + "/" + name(),
-                    [cfg = ping_pong_defaults(s.items, s.pool(), s.cores())] {
-                        return run_ping_pong<Q>(cfg, bench_host());
+void plan_open_loop(const settings& s, benchmark_plan& out, const std::string& name, family group) {
+    if (s.rates.empty() || !s.wants(open_loop_info.name, name, group)) return;
+    const std::vector<pc_shape> shapes = s.threads.empty() ? std::vector<pc_shape>{{1, 1}} : producer_consumer_sweep(s.threads);
+    // Shared by every relative run of this queue; filled by the first.
+    auto calibrated = std::make_shared<std::optional<double>>();
+    producer_consumer_config calibration;
+    calibration.items_per_producer = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, s.items));
+    calibration.count_memory = false;
+    calibration.pool = s.pool();
+    for (const pc_shape& shape : shapes) {
+        if (!fits(Q::guarantees, shape)) continue;
+        for (const offered_rate& rate : s.rates) {
+            open_loop_config cfg;
+            cfg.producers = shape.producers;
+            cfg.consumers = shape.consumers;
+            cfg.pool = s.pool();
+            if (s.cores() >= 2) cfg.pool.backoff = latency_backoff;  // as ping_pong: a hand-off is shorter than a yield
+            const std::uint64_t most = std::max<std::uint64_t>(s.items, 1);
+            out.add(std::string(open_loop_info.name) + "/" + name + "/" + rate.text + "/" + shape_name(shape),
+                    [cfg, rate, most, calibrated, calibration]() mutable {
+                        double offered = rate.value;
+                        scenario_result failed;
+                        if (rate.relative) {
+                            if (!calibrated->has_value()) {
+                                const scenario_result r = run_producer_consumer<Q>(calibration, bench_host());
+                                if (!r.ok() || r.seconds() <= 0) {
+                                    add_failure(failed, "calibration run (producer_consumer 1p1c) failed: " + r.failure);
+                                    return failed;
+                                }
+                                *calibrated = r.items / r.seconds();
+                            }
+                            offered = rate.value * **calibrated;
+                        }
+                        cfg.rate = offered;
+                        const std::uint64_t items = open_loop_items(offered, 0.5, 10'000, most);
+                        cfg.items_per_producer =
+                            static_cast<std::uint32_t>(std::max<std::uint64_t>(1, items / cfg.producers));
+                        scenario_result r = run_open_loop<Q>(cfg, bench_host());
+                        if (rate.relative) r.counters["calibrated_rate"] = **calibrated;
+                        return r;
                     });
         }
     }
+}
 
-private:
-    template <pc_variant Variant>
-    void add_pc(const settings& s, benchmark_plan& out, const scenario_info& scenario,
-                const std::vector<pc_shape>& shapes, const pc_capacity& cap) const {
-        if (!s.wants(scenario.name, name(), group())) return;
+/// " payloads:word record64;memory:on-destruction" style fields that follow
+/// describe(guarantees) for a queue: the payloads it carries, and what it
+/// promises about memory (memory_profile.hpp).
+[[nodiscard]] std::string describe_costs(const std::vector<std::string>& payloads, const memory_profile& m);
+
+/// The shapes at which a payload other than the word runs producer_consumer:
+/// those of producer_consumer_latency (the tutorial's 1p1c and one balanced
+/// shape), or the sweep's. The word runs every shape.
+[[nodiscard]] std::vector<pc_shape> payload_shapes(const settings& s);
+
+/// Plans every queue benchmark of queue type `Q` (carrying Q::value_type)
+/// for the contender named `name`. The word payload runs every queue
+/// scenario it qualifies for, at every shape and capacity; any other
+/// payload runs producer_consumer at payload_shapes() (roomy capacity) and
+/// ping_pong, with `payload:<name>` in the benchmark names.
+template <concurrent_queue Q>
+    requires payload<typename Q::value_type>
+void plan_queue(const settings& s, benchmark_plan& out, const std::string& name, family group) {
+    using P = typename Q::value_type;
+    constexpr bool word = std::same_as<P, item_t>;
+    const std::string payload_part = payload_component<P>();
+    const bool sweep = !s.threads.empty();
+    auto add_pc = [&]<pc_variant Variant>(const scenario_info& scenario, const std::vector<pc_shape>& shapes,
+                                          const pc_capacity& cap) {
+        if (!s.wants(scenario.name, name, group)) return;
         if (cap.bounded_only && !Q::guarantees.bounded) return;
         for (const pc_shape& shape : shapes) {
             if (!fits(Q::guarantees, shape)) continue;
@@ -95,10 +138,131 @@ private:
             cfg.capacity = cap.capacity;
             cfg.items_per_producer = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, s.items / shape.producers));
             cfg.pool = s.pool();
-            out.add(std::string(scenario.name) + "/" + name() + "/" + shape_name(shape) + cap.suffix,
+            out.add(std::string(scenario.name) + "/" + name + payload_part + "/" + shape_name(shape) + cap.suffix,
                     [cfg] { return run_producer_consumer<Q, Variant>(cfg, bench_host()); });
         }
+    };
+    if constexpr (word) {
+        // A sweep replaces the default shapes, for latency too (it is the
+        // sweep's point to see how the tail grows with the runspaces).
+        const auto shapes = sweep ? producer_consumer_sweep(s.threads) : producer_consumer_shapes(s.cores());
+        const auto latency_shapes = sweep ? shapes : producer_consumer_latency_shapes(s.cores());
+        for (const pc_capacity& cap : {pc_roomy, pc_cap64}) {
+            add_pc.template operator()<pc_variant::plain>(producer_consumer_info, shapes, cap);
+        }
+        if constexpr (queue_with_bulk<Q>) {
+            add_pc.template operator()<pc_variant::bulk>(producer_consumer_bulk_info, shapes, pc_roomy);
+        }
+        add_pc.template operator()<pc_variant::latency>(producer_consumer_latency_info, latency_shapes, pc_roomy);
+        plan_open_loop<Q>(s, out, name, group);
+    } else {
+        add_pc.template operator()<pc_variant::plain>(producer_consumer_info, payload_shapes(s), pc_roomy);
     }
+    if (s.wants(ping_pong_info.name, name, group)) {
+        out.add(std::string(ping_pong_info.name) + "/" + name + payload_part,
+                [cfg = ping_pong_defaults(s.items, s.pool(), s.cores())] { return run_ping_pong<Q>(cfg, bench_host()); });
+    }
+}
+
+/// The scenarios queue type `Q` joins, by its payload.
+template <concurrent_queue Q>
+[[nodiscard]] std::vector<std::string> queue_scenarios() {
+    std::vector<std::string> out{std::string(producer_consumer_info.name)};
+    if constexpr (std::same_as<typename Q::value_type, item_t>) {
+        if constexpr (queue_with_bulk<Q>) out.emplace_back(producer_consumer_bulk_info.name);
+        out.emplace_back(producer_consumer_latency_info.name);
+        out.emplace_back(open_loop_info.name);
+    }
+    out.emplace_back(ping_pong_info.name);
+    return out;
+}
+
+/// Why queue type `Q` does not join the others.
+template <concurrent_queue Q>
+[[nodiscard]] std::vector<std::string> queue_not_joined() {
+    if constexpr (!std::same_as<typename Q::value_type, item_t>) {
+        return {std::string(producer_consumer_bulk_info.name) + ", " + std::string(producer_consumer_latency_info.name) +
+                ", " + std::string(open_loop_info.name) + ": the word payload only (this type carries " +
+                std::string(payload_traits<typename Q::value_type>::name) + ")"};
+    } else if constexpr (queue_with_bulk<Q>) {
+        return {};
+    } else {
+        return {std::string(producer_consumer_bulk_info.name) + ": no try_push_bulk/try_pop_bulk"};
+    }
+}
+
+/// A queue registered as one type: every queue scenario it qualifies for,
+/// with the payload it carries (Q::value_type).
+template <concurrent_queue Q>
+    requires payload<typename Q::value_type>
+class queue_contender final : public contender {
+public:
+    using contender::contender;
+
+    [[nodiscard]] std::string kind() const override { return "queue"; }
+    [[nodiscard]] std::string guarantees() const override {
+        return describe(Q::guarantees) +
+               describe_costs({std::string(payload_traits<typename Q::value_type>::name)}, memory_profile_of<Q>());
+    }
+    [[nodiscard]] std::vector<std::string> scenarios() const override { return queue_scenarios<Q>(); }
+    [[nodiscard]] std::vector<std::string> not_joined() const override { return queue_not_joined<Q>(); }
+    void plan(const settings& s, benchmark_plan& out) const override { plan_queue<Q>(s, out, name(), group()); }
+};
+
+/// A queue template registered with RSB_REGISTER_QUEUE_TEMPLATE: one
+/// contender, which runs T<P> for every standard payload P it accepts and
+/// lists the others with the reason (--list, not_joined()).
+template <template <class> class T>
+class queue_template_contender final : public contender {
+    template <class... P>
+    static std::vector<std::string> accepted(payload_list<P...>) {
+        std::vector<std::string> out;
+        ((queue_template_accepts<T, P> ? void(out.emplace_back(payload_traits<P>::name)) : void()), ...);
+        return out;
+    }
+    template <class... P>
+    static std::vector<std::string> refused(payload_list<P...>) {
+        std::vector<std::string> out;
+        auto add = [&]<class X>() {
+            if constexpr (!queue_template_accepts<T, X>) {
+                const std::string_view requirement = element_requirement<T>;
+                out.push_back("payload:" + std::string(payload_traits<X>::name) + " (" + payload_properties<X>() +
+                              "): " +
+                              (requirement.empty() ? std::string("the structure's constraints refuse it")
+                                                   : "refused, the structure needs " + std::string(requirement)));
+            }
+        };
+        (add.template operator()<P>(), ...);
+        return out;
+    }
+    template <class... P>
+    void plan_each(const settings& s, benchmark_plan& out, payload_list<P...>) const {
+        auto one = [&]<class X>() {
+            if constexpr (queue_template_accepts<T, X>) plan_queue<as_queue_t<T<X>>>(s, out, name(), group());
+        };
+        (one.template operator()<P>(), ...);
+    }
+    /// The instantiation whose guarantees and scenarios describe the
+    /// template: the word's (every template must take the word).
+    using word_queue = as_queue_t<T<item_t>>;
+
+public:
+    static_assert(queue_template_accepts<T, item_t>,
+                  "a registered queue template must take the word payload rsb::item_t (register a single type "
+                  "with RSB_REGISTER_QUEUE otherwise)");
+    using contender::contender;
+
+    [[nodiscard]] std::string kind() const override { return "queue"; }
+    [[nodiscard]] std::string guarantees() const override {
+        return describe(word_queue::guarantees) + describe_costs(accepted(standard_payloads{}), memory_profile_of<word_queue>());
+    }
+    [[nodiscard]] std::vector<std::string> scenarios() const override { return queue_scenarios<word_queue>(); }
+    [[nodiscard]] std::vector<std::string> not_joined() const override {
+        std::vector<std::string> out = queue_not_joined<word_queue>();
+        for (std::string& why : refused(standard_payloads{})) out.push_back(std::move(why));
+        return out;
+    }
+    void plan(const settings& s, benchmark_plan& out) const override { plan_each(s, out, standard_payloads{}); }
 };
 
 /// The counter scenario's runs of map `M` (racy and atomic at every shape).
@@ -155,7 +319,9 @@ public:
     using contender::contender;
 
     [[nodiscard]] std::string kind() const override { return "shared map"; }
-    [[nodiscard]] std::string guarantees() const override { return describe(WordMap::guarantees); }
+    [[nodiscard]] std::string guarantees() const override {
+        return describe(WordMap::guarantees) + describe_costs({}, memory_profile_of<WordMap>());
+    }
     [[nodiscard]] std::vector<std::string> scenarios() const override {
         std::vector<std::string> out{std::string(counter_info.name), std::string(hot_counter_info.name)};
         if constexpr (word_keys) out.emplace_back(map_mix_info.name);
@@ -198,6 +364,21 @@ private:
             cfg.pool = s.pool();
             out.add(std::string(map_mix_info.name) + "/" + name() + "/" + config_name(shape),
                     [cfg] { return run_map_mix<WordMap>(cfg, bench_host()); });
+        }
+        // rapid-grow (map_grow.hpp): from empty where the map can grow, and
+        // presized for every map; 4 × --updates operations in all.
+        const std::vector<unsigned> grow_runspaces = s.threads.empty() ? std::vector<unsigned>{2, 8} : s.threads;
+        for (unsigned t : grow_runspaces) {
+            for (grow_table table : {grow_table::empty, grow_table::presized}) {
+                if (table == grow_table::empty && WordMap::guarantees.bounded) continue;
+                map_grow_config cfg;
+                cfg.runspaces = t;
+                cfg.table = table;
+                cfg.ops_per_runspace = std::max<std::uint64_t>(1, s.updates * 4 / t);
+                cfg.pool = s.pool();
+                out.add(std::string(map_mix_info.name) + "/" + name() + "/" + grow_config_name(table, t),
+                        [cfg] { return run_map_grow<WordMap>(cfg, bench_host()); });
+            }
         }
     }
 };

@@ -1,5 +1,6 @@
 // context.cpp — build, machine and catalog provenance (context.hpp).
 #include <rsb/bench/context.hpp>
+#include <rsb/harness/allocation_counter.hpp>
 
 #include <sched.h>
 
@@ -145,6 +146,13 @@ void add_catalog_context(const catalog& c, const settings& s) {
         benchmark::AddCustomContext("rsb_thread_sweep", sweep);
     }
     if (s.shuffle_seed) benchmark::AddCustomContext("rsb_shuffle_seed", std::to_string(*s.shuffle_seed));
+    if (!s.rates.empty()) {
+        std::string rates;
+        for (const offered_rate& r : s.rates) rates += (rates.empty() ? "" : ",") + r.text;
+        benchmark::AddCustomContext("rsb_open_loop_rates", rates);
+    }
+    // How the memory counters were counted (allocation_counter.hpp).
+    benchmark::AddCustomContext("rsb_allocation_counting", std::string(memory::method()));
 }
 
 }  // namespace rsb

@@ -20,6 +20,7 @@
 #include <rsb/scenarios/counter.hpp>
 #include <rsb/scenarios/hot_counter.hpp>
 #include <rsb/scenarios/map_mix.hpp>
+#include <rsb/scenarios/open_loop.hpp>
 #include <rsb/scenarios/ping_pong.hpp>
 #include <rsb/scenarios/producer_consumer.hpp>
 
@@ -29,8 +30,8 @@ namespace {
 
 /// Every scenario the binary runs, in --help and --list order.
 const std::vector<scenario_info> scenarios{producer_consumer_info, producer_consumer_bulk_info,
-                                           producer_consumer_latency_info, ping_pong_info, counter_info,
-                                           hot_counter_info, map_mix_info};
+                                           producer_consumer_latency_info, open_loop_info, ping_pong_info,
+                                           counter_info, hot_counter_info, map_mix_info};
 
 option_choices known_choices(const catalog& c) {
     option_choices out;

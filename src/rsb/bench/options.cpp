@@ -1,5 +1,6 @@
 // options.cpp — parsing of runspace_bench's own options (options.hpp).
 #include <rsb/bench/options.hpp>
+#include <rsb/bench/rates.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -128,6 +129,9 @@ settings parse_options(int argc, const char* const* argv, const option_choices& 
         } else if (name == "--threads") {
             need_value();
             o.threads = parse_threads(name, value);
+        } else if (name == "--rate") {
+            need_value();
+            o.rates = parse_rates(name, value);
         } else if (name == "--shuffle") {
             need_value();
             o.shuffle_seed = parse_count(name, value, 0, std::numeric_limits<std::uint64_t>::max());
@@ -135,12 +139,20 @@ settings parse_options(int argc, const char* const* argv, const option_choices& 
             throw option_error("unknown option '" + std::string(arg) +
                                "'; valid: --help, --list, --tutorial, --smoke, --items=N, --updates=N, "
                                "--deadline=SECONDS, --scenario=LIST, --impl=LIST, --family=LIST, --threads=LIST, "
-                               "--shuffle=SEED, and Google Benchmark's --benchmark_* flags");
+                               "--rate=LIST, --shuffle=SEED, and Google Benchmark's --benchmark_* flags");
         }
     }
     if (o.tutorial && (o.smoke || o.list)) throw option_error("--tutorial cannot be combined with --smoke or --list");
     if (o.tutorial && !o.threads.empty()) {
         throw option_error("--tutorial cannot be combined with --threads (the tutorial is one sender, one receiver)");
+    }
+    if (o.rates.empty() &&
+        std::find(o.scenarios.begin(), o.scenarios.end(), "producer_consumer_open_loop") != o.scenarios.end()) {
+        throw option_error("--scenario=producer_consumer_open_loop needs --rate=LIST (the offered loads, e.g. "
+                           "--rate=100k,1M or --rate=0.1x,0.5x,0.9x)");
+    }
+    if (o.tutorial && !o.rates.empty()) {
+        throw option_error("--tutorial cannot be combined with --rate (the tutorial sends one message)");
     }
     if (o.smoke) {
         o.items = 2'000;
@@ -168,6 +180,9 @@ std::string usage_text(const option_choices& choices) {
            "                      --family chose: they are what the others are read against)\n"
            "  --shuffle=SEED      run the benchmarks in an order shuffled with SEED (0 to 2^64-1;\n"
            "                      recorded as rsb_shuffle_seed)\n"
+           "  --rate=LIST         run producer_consumer_open_loop at these offered loads: items/s\n"
+           "                      (10k, 1.5M, 2000000) or fractions of the queue's own 1p1c\n"
+           "                      throughput (0.1x,0.5x,0.9x); latency from each item's scheduled time\n"
            "  --threads=LIST      thread-scaling sweep: run each scenario at these totals T of runspaces\n"
            "                      (e.g. 1,2,4,8,16) instead of its default shapes:\n";
     for (const scenario_info& s : choices.scenarios) out << "                        " << s.name << ": " << s.threads << "\n";

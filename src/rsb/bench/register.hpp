@@ -7,7 +7,19 @@
 // main(). FAMILY is optional (rsb::family::user by default). A type whose
 // name contains a comma needs an alias first (`using my_q = my::queue<a, b>;`).
 //
-//   RSB_REGISTER_QUEUE(TYPE, "name" [, FAMILY])        a queue of rsb::item_t
+//   RSB_REGISTER_QUEUE(TYPE, "name" [, FAMILY])        a queue of one payload type
+//                      (rsb::item_t, the word, in the usual case; any payload
+//                      of rsb/scenarios/payload.hpp runs with `payload:<name>`)
+//   RSB_REGISTER_QUEUE_TEMPLATE(TEMPLATE, "name" [, FAMILY])
+//                      a queue template Q<T>: Q<P> runs for every standard
+//                      payload P (word, record64, string, unique_ptr) that
+//                      its constraints accept — a requires-clause on the
+//                      class template, or on an alias template
+//                      (`template <class T> requires C<T> using q = lib::q<T>;`)
+//                      for a library type; the others are listed by --list
+//                      with the reason (rsb::element_requirement). The
+//                      template must take rsb::item_t, and must be SFINAE-
+//                      friendly: naming Q<P> must not fail hard.
 //   RSB_REGISTER_MAP(TYPE, "name" [, FAMILY])          a map (integer values)
 //   RSB_REGISTER_MAP_TEMPLATE(TEMPLATE, "name" [, FAMILY])
 //                      a map template M<K, V>: M<std::string, std::int64_t> runs
@@ -36,6 +48,11 @@ namespace rsb::bench {
 template <class T>
 bool add_queue(const char* name, family f = family::user) {
     return catalog::instance().add(std::make_unique<queue_contender<as_queue_t<T>>>(name, f));
+}
+
+template <template <class> class Q>
+bool add_queue_template(const char* name, family f = family::user) {
+    return catalog::instance().add(std::make_unique<queue_template_contender<Q>>(name, f));
 }
 
 template <class T>
@@ -70,6 +87,9 @@ bool add_counter_ceiling(const char* name) {
 #define RSB_REGISTER_QUEUE(TYPE, NAME, ...)                                                        \
     [[maybe_unused]] static const bool RSB_DETAIL_UNIQUE(rsb_registered_queue_) =                  \
         ::rsb::bench::add_queue<TYPE>(NAME __VA_OPT__(, ) __VA_ARGS__)
+#define RSB_REGISTER_QUEUE_TEMPLATE(TEMPLATE, NAME, ...)                                           \
+    [[maybe_unused]] static const bool RSB_DETAIL_UNIQUE(rsb_registered_queue_) =                  \
+        ::rsb::bench::add_queue_template<TEMPLATE>(NAME __VA_OPT__(, ) __VA_ARGS__)
 #define RSB_REGISTER_MAP(TYPE, NAME, ...)                                                          \
     [[maybe_unused]] static const bool RSB_DETAIL_UNIQUE(rsb_registered_map_) =                    \
         ::rsb::bench::add_map<TYPE>(NAME __VA_OPT__(, ) __VA_ARGS__)

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <rsb/bench/rates.hpp>
 #include <rsb/harness/runspace.hpp>
 #include <rsb/structures/family.hpp>
 
@@ -37,6 +38,9 @@ struct settings {
     /// runspaces instead of its default shapes (sorted, distinct; empty means
     /// the default shapes).
     std::vector<unsigned> threads;
+    /// --rate=LIST: the offered loads of producer_consumer_open_loop (rates.hpp);
+    /// empty: that scenario does not run.
+    std::vector<offered_rate> rates;
     /// --shuffle=SEED: the benchmarks run in an order shuffled with this seed
     /// (recorded as rsb_shuffle_seed); unset: registration order.
     std::optional<std::uint64_t> shuffle_seed;

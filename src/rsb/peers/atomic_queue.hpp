@@ -37,8 +37,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string_view>
+#include <type_traits>
 
 #include <rsb/structures/concepts.hpp>
+#include <rsb/structures/traits.hpp>
 
 namespace rsb::peers {
 
@@ -48,7 +51,17 @@ enum class atomic_queue_layout {
     spsc,  ///< SPSC=true: plain loads/stores on head/tail; 1p1c only
 };
 
+/// What AtomicQueueB can hold: its slots are std::atomic<T> with T{} as the
+/// empty marker, so T must be a word the hardware swaps atomically (an
+/// integer or a pointer) whose T{} is never a real element. Of the standard
+/// payloads that is the word; a record, a string or a unique_ptr is refused
+/// (the library's AtomicQueueB2 keeps other types beside a state word; it is
+/// not registered here).
+template <class T>
+concept atomic_queue_element = (std::is_integral_v<T> || std::is_pointer_v<T>) && sizeof(T) <= sizeof(void*);
+
 template <class T, atomic_queue_layout Layout = atomic_queue_layout::mpmc>
+    requires atomic_queue_element<T>
 class atomic_queue {
     static constexpr bool spsc = Layout == atomic_queue_layout::spsc;
     // Template arguments, named: element, allocator, NIL (empty-slot marker),
@@ -89,4 +102,17 @@ private:
 static_assert(concurrent_queue<atomic_queue<std::uint64_t>>);
 static_assert(concurrent_queue<atomic_queue<std::uint64_t, atomic_queue_layout::spsc>>);
 
+/// The two registered templates (RSB_REGISTER_QUEUE_TEMPLATE takes Q<T>).
+template <class T>
+using atomic_queue_mpmc = atomic_queue<T, atomic_queue_layout::mpmc>;
+template <class T>
+using atomic_queue_spsc = atomic_queue<T, atomic_queue_layout::spsc>;
+
 }  // namespace rsb::peers
+
+template <>
+inline constexpr std::string_view rsb::element_requirement<rsb::peers::atomic_queue_mpmc> =
+    "elements an atomic word holds, with T{} reserved as its empty marker (integers, pointers)";
+template <>
+inline constexpr std::string_view rsb::element_requirement<rsb::peers::atomic_queue_spsc> =
+    rsb::element_requirement<rsb::peers::atomic_queue_mpmc>;

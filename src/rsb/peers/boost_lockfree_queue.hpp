@@ -31,10 +31,42 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include <rsb/structures/traits.hpp>
 
 namespace rsb {
+
+namespace peers {
+/// What boost::lockfree::queue holds: trivially copyable, trivially
+/// destructible elements (its static_asserts: has_trivial_assign,
+/// has_trivial_destructor) — the word and the 64-byte record.
+template <class T>
+concept boost_lockfree_element = std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T> &&
+                                 std::is_default_constructible_v<T>;
+/// What boost::lockfree::spsc_queue holds: copyable elements (push takes a
+/// const reference) — the word, the record, the string.
+template <class T>
+concept boost_spsc_element = std::copy_constructible<T> && std::is_default_constructible_v<T>;
+
+/// The registered templates: constrained aliases, so that RSB_REGISTER_QUEUE_TEMPLATE
+/// can ask about a payload without instantiating a queue the library refuses.
+template <class T>
+    requires boost_lockfree_element<T>
+using boost_queue = boost::lockfree::queue<T>;
+template <class T>
+    requires boost_spsc_element<T>
+using boost_spsc_queue = boost::lockfree::spsc_queue<T>;
+}  // namespace peers
+
+template <>
+inline constexpr std::string_view element_requirement<peers::boost_queue> =
+    "trivially copyable, trivially destructible elements (boost::lockfree::queue's static_asserts)";
+template <>
+inline constexpr std::string_view element_requirement<peers::boost_spsc_queue> =
+    "copyable elements (spsc_queue::push takes a const reference)";
 
 template <class T>
 struct queue_traits<boost::lockfree::queue<T>> {
@@ -62,7 +94,11 @@ struct queue_traits<boost::lockfree::spsc_queue<T>> {
         return boost::lockfree::spsc_queue<T>(capacity < 1 ? 1 : capacity);
     }
     static bool try_push(boost::lockfree::spsc_queue<T>& q, const T& v) { return q.push(v); }
-    static bool try_pop(boost::lockfree::spsc_queue<T>& q, T& out) { return q.pop(out); }
+    /// pop(T&) assigns from a copy it then destroys; consume_one moves (no
+    /// second copy of a string).
+    static bool try_pop(boost::lockfree::spsc_queue<T>& q, T& out) {
+        return q.consume_one([&out](T& v) { out = std::move(v); });
+    }
 };
 
 static_assert(concurrent_queue<as_queue_t<boost::lockfree::queue<std::uint64_t>>>);

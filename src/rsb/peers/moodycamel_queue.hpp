@@ -24,6 +24,7 @@
 #include <concurrentqueue/concurrentqueue.h>
 
 #include <cstddef>
+#include <concepts>
 #include <cstdint>
 #include <utility>
 
@@ -48,7 +49,14 @@ public:
 
     explicit moodycamel_queue(std::size_t capacity_hint = 0) : q_(capacity_hint) {}
 
-    [[nodiscard]] bool try_push(const T& v) { return q_.enqueue(v); }
+    [[nodiscard]] bool try_push(const T& v)
+        requires std::copy_constructible<T>
+    {
+        return q_.enqueue(v);
+    }
+    /// enqueue moves only once it has room (it allocates first), so a false
+    /// return leaves v intact.
+    [[nodiscard]] bool try_push(T&& v) { return q_.enqueue(std::move(v)); }
     [[nodiscard]] bool try_pop(T& out) { return q_.try_dequeue(out); }
     [[nodiscard]] bool try_push_bulk(const T* items, std::size_t n) { return q_.enqueue_bulk(items, n); }
     [[nodiscard]] std::size_t try_pop_bulk(T* out, std::size_t max) { return q_.try_dequeue_bulk(out, max); }
@@ -56,7 +64,12 @@ public:
     class producer {
     public:
         explicit producer(moodycamel::ConcurrentQueue<T>& q) : q_(&q), token_(q) {}
-        [[nodiscard]] bool try_push(const T& v) { return q_->enqueue(token_, v); }
+        [[nodiscard]] bool try_push(const T& v)
+            requires std::copy_constructible<T>
+        {
+            return q_->enqueue(token_, v);
+        }
+        [[nodiscard]] bool try_push(T&& v) { return q_->enqueue(token_, std::move(v)); }
         [[nodiscard]] bool try_push_bulk(const T* items, std::size_t n) { return q_->enqueue_bulk(token_, items, n); }
 
     private:

@@ -24,7 +24,9 @@
 #include <readerwriterqueue/readerwriterqueue.h>
 
 #include <cstddef>
+#include <concepts>
 #include <cstdint>
+#include <utility>
 
 #include <rsb/structures/concepts.hpp>
 
@@ -44,7 +46,13 @@ public:
 
     explicit reader_writer_queue(std::size_t capacity) : q_(capacity) {}
 
-    [[nodiscard]] bool try_push(const T& v) { return q_.try_enqueue(v); }
+    [[nodiscard]] bool try_push(const T& v)
+        requires std::copy_constructible<T>
+    {
+        return q_.try_enqueue(v);
+    }
+    /// try_enqueue moves only once it found room: a false return leaves v intact.
+    [[nodiscard]] bool try_push(T&& v) { return q_.try_enqueue(std::move(v)); }
     [[nodiscard]] bool try_pop(T& out) { return q_.try_dequeue(out); }
 
 private:

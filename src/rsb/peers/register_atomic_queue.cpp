@@ -8,13 +8,9 @@
 #if RSB_HAVE_ATOMIC_QUEUE
 #include <rsb/peers/atomic_queue.hpp>
 
-namespace {
-using atomic_queue_mpmc = rsb::peers::atomic_queue<rsb::item_t>;
-using atomic_queue_spsc = rsb::peers::atomic_queue<rsb::item_t, rsb::peers::atomic_queue_layout::spsc>;
-}  // namespace
-
-RSB_REGISTER_QUEUE(atomic_queue_mpmc, "atomic_queue", rsb::family::peer);
-RSB_REGISTER_QUEUE(atomic_queue_spsc, "atomic_queue_spsc", rsb::family::peer);
+// Templates: the word only (atomic_queue_element; --list names the refused payloads).
+RSB_REGISTER_QUEUE_TEMPLATE(rsb::peers::atomic_queue_mpmc, "atomic_queue", rsb::family::peer);
+RSB_REGISTER_QUEUE_TEMPLATE(rsb::peers::atomic_queue_spsc, "atomic_queue_spsc", rsb::family::peer);
 #else
 RSB_MISSING_PEER("atomic_queue", "libatomic-queue-dev");
 RSB_MISSING_PEER("atomic_queue_spsc", "libatomic-queue-dev");

@@ -8,9 +8,10 @@
 #if RSB_HAVE_BOOST_LOCKFREE
 #include <rsb/peers/boost_lockfree_queue.hpp>
 
-// The library types themselves, described by rsb::queue_traits.
-RSB_REGISTER_QUEUE(boost::lockfree::queue<rsb::item_t>, "boost_queue", rsb::family::peer);
-RSB_REGISTER_QUEUE(boost::lockfree::spsc_queue<rsb::item_t>, "boost_spsc_queue", rsb::family::peer);
+// The library types themselves, described by rsb::queue_traits, registered
+// through constrained alias templates (the payloads the library takes).
+RSB_REGISTER_QUEUE_TEMPLATE(rsb::peers::boost_queue, "boost_queue", rsb::family::peer);
+RSB_REGISTER_QUEUE_TEMPLATE(rsb::peers::boost_spsc_queue, "boost_spsc_queue", rsb::family::peer);
 #else
 RSB_MISSING_PEER("boost_queue", "libboost-dev");
 RSB_MISSING_PEER("boost_spsc_queue", "libboost-dev");

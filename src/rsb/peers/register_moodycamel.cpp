@@ -9,12 +9,14 @@
 #include <rsb/peers/moodycamel_queue.hpp>
 
 namespace {
-using moodycamel_implicit = rsb::peers::moodycamel_queue<rsb::item_t>;
-using moodycamel_tokens = rsb::peers::moodycamel_queue<rsb::item_t, rsb::peers::moodycamel_tokens::explicit_tokens>;
+template <class T>
+using moodycamel_implicit = rsb::peers::moodycamel_queue<T>;
+template <class T>
+using moodycamel_tokens = rsb::peers::moodycamel_queue<T, rsb::peers::moodycamel_tokens::explicit_tokens>;
 }  // namespace
 
-RSB_REGISTER_QUEUE(moodycamel_implicit, "moodycamel", rsb::family::peer);
-RSB_REGISTER_QUEUE(moodycamel_tokens, "moodycamel_tokens", rsb::family::peer);
+RSB_REGISTER_QUEUE_TEMPLATE(moodycamel_implicit, "moodycamel", rsb::family::peer);
+RSB_REGISTER_QUEUE_TEMPLATE(moodycamel_tokens, "moodycamel_tokens", rsb::family::peer);
 #else
 RSB_MISSING_PEER("moodycamel", "libconcurrentqueue-dev");
 RSB_MISSING_PEER("moodycamel_tokens", "libconcurrentqueue-dev");

@@ -8,7 +8,7 @@
 #if RSB_HAVE_READERWRITERQUEUE
 #include <rsb/peers/reader_writer_queue.hpp>
 
-RSB_REGISTER_QUEUE(rsb::peers::reader_writer_queue<rsb::item_t>, "moodycamel_rwq", rsb::family::peer);
+RSB_REGISTER_QUEUE_TEMPLATE(rsb::peers::reader_writer_queue, "moodycamel_rwq", rsb::family::peer);
 #else
 RSB_MISSING_PEER("moodycamel_rwq", "libreaderwriterqueue-dev");
 #endif

@@ -10,8 +10,8 @@
 #include <rsb/peers/tbb_queue.hpp>
 
 // The queues are the library types themselves, described by rsb::queue_traits.
-RSB_REGISTER_QUEUE(rsb::peers::tbb_queue<rsb::item_t>, "tbb_queue", rsb::family::peer);
-RSB_REGISTER_QUEUE(rsb::peers::tbb_bounded_queue<rsb::item_t>, "tbb_bounded_queue", rsb::family::peer);
+RSB_REGISTER_QUEUE_TEMPLATE(rsb::peers::tbb_queue, "tbb_queue", rsb::family::peer);
+RSB_REGISTER_QUEUE_TEMPLATE(rsb::peers::tbb_bounded_queue, "tbb_bounded_queue", rsb::family::peer);
 RSB_REGISTER_MAP_TEMPLATE(rsb::peers::tbb_hash_map, "tbb_hash_map", rsb::family::peer);
 RSB_REGISTER_MAP_TEMPLATE(rsb::peers::tbb_unordered_map, "tbb_unordered_map", rsb::family::peer);
 #else

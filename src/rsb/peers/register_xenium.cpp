@@ -15,9 +15,9 @@ namespace {
 using xenium_vyukov_map = rsb::peers::xenium_vyukov_map<std::uint64_t, std::int64_t>;
 }  // namespace
 
-RSB_REGISTER_QUEUE(rsb::peers::xenium_ms_queue<rsb::item_t>, "xenium_ms_queue", rsb::family::peer);
-RSB_REGISTER_QUEUE(rsb::peers::xenium_ramalhete_queue<rsb::item_t>, "xenium_ramalhete_queue", rsb::family::peer);
-RSB_REGISTER_QUEUE(rsb::peers::xenium_vyukov_queue<rsb::item_t>, "xenium_vyukov_queue", rsb::family::peer);
+RSB_REGISTER_QUEUE_TEMPLATE(rsb::peers::xenium_ms_queue, "xenium_ms_queue", rsb::family::peer);
+RSB_REGISTER_QUEUE_TEMPLATE(rsb::peers::xenium_ramalhete_queue, "xenium_ramalhete_queue", rsb::family::peer);
+RSB_REGISTER_QUEUE_TEMPLATE(rsb::peers::xenium_vyukov_queue, "xenium_vyukov_queue", rsb::family::peer);
 // Word keys only: the adapter keeps keys trivial (the counter uses the ids 1/2/3).
 RSB_REGISTER_MAP(xenium_vyukov_map, "xenium_vyukov", rsb::family::peer);
 #else

@@ -16,6 +16,8 @@
 
 #include <memory>
 
+#include <rsb/structures/memory_profile.hpp>
+
 namespace rsb::peers::detail {
 
 /// `TbbAllocator<T>` (the container's TBB default) in benchmarks;
@@ -28,3 +30,17 @@ using sanitizer_visible_allocator = TbbAllocator<T>;
 #endif
 
 }  // namespace rsb::peers::detail
+
+namespace rsb::peers {
+/// Where the TBB containers' memory comes from (tbb_allocators.hpp): in
+/// benchmarks, libtbbmalloc's own pools, which the allocation counter does
+/// not see (memory_profile.hpp); under sanitizers, malloc.
+inline constexpr memory_profile tbb_memory =
+#if defined(RSB_SANITIZED)
+    memory_profile{};
+#else
+    memory_profile{memory_release::uncounted,
+                   "oneTBB's cache_aligned_allocator takes its memory from libtbbmalloc's own mmap'd pools"};
+#endif
+}  // namespace rsb::peers
+

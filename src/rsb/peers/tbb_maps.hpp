@@ -60,6 +60,7 @@ public:
         .progress = progress_guarantee::blocking,
         .bounded = false,
     };
+    static constexpr memory_profile memory = tbb_memory;
 
     explicit tbb_hash_map(std::size_t capacity_hint = 0) : m_(capacity_hint) {}
 
@@ -99,6 +100,7 @@ public:
         .progress = progress_guarantee::lock_free,
         .bounded = false,
     };
+    static constexpr memory_profile memory = tbb_memory;
     /// The reserved value that marks an erased (or not yet set) key.
     static constexpr V tombstone = std::numeric_limits<V>::min();
 

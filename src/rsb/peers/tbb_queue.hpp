@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 #include <rsb/structures/traits.hpp>
 #include <rsb/peers/tbb_allocators.hpp>
@@ -50,6 +51,7 @@ using tbb_bounded_queue = tbb::concurrent_bounded_queue<T, tbb_queue_allocator<T
 
 template <class T, class A>
 struct queue_traits<tbb::concurrent_queue<T, A>> {
+    static constexpr memory_profile memory = peers::tbb_memory;
     static constexpr queue_guarantees guarantees{
         .progress = progress_guarantee::blocking,
         .order = order_guarantee::per_producer_fifo,
@@ -60,11 +62,16 @@ struct queue_traits<tbb::concurrent_queue<T, A>> {
         q.push(v);
         return true;
     }
+    static bool try_push(tbb::concurrent_queue<T, A>& q, T&& v) {
+        q.push(std::move(v));
+        return true;
+    }
     static bool try_pop(tbb::concurrent_queue<T, A>& q, T& out) { return q.try_pop(out); }
 };
 
 template <class T, class A>
 struct queue_traits<tbb::concurrent_bounded_queue<T, A>> {
+    static constexpr memory_profile memory = peers::tbb_memory;
     static constexpr queue_guarantees guarantees{
         .progress = progress_guarantee::blocking,
         .order = order_guarantee::per_producer_fifo,
@@ -75,7 +82,8 @@ struct queue_traits<tbb::concurrent_bounded_queue<T, A>> {
         q.set_capacity(static_cast<std::ptrdiff_t>(capacity < 1 ? 1 : capacity));
         return q;
     }
-    // try_push / try_pop: the members of the same names (never the blocking push/pop).
+    // try_push / try_pop: the members of the same names (never the blocking
+    // push/pop); try_push(T&&) moves only once it has a slot.
 };
 
 static_assert(concurrent_queue<as_queue_t<peers::tbb_queue<std::uint64_t>>>);

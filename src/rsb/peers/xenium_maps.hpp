@@ -39,6 +39,7 @@
 #include <string>
 
 #include <rsb/structures/concepts.hpp>
+#include <rsb/structures/memory_profile.hpp>
 
 namespace rsb::peers {
 
@@ -98,6 +99,11 @@ public:
         .progress = progress_guarantee::blocking,
         .bounded = false,
     };
+    /// Epoch-based reclamation (xenium_queue.hpp's xenium_memory says what that means).
+    static constexpr memory_profile memory{
+        memory_release::deferred,
+        "epoch-based reclamation frees retired entries once every thread has left their epoch, possibly after "
+        "the map is destroyed"};
 
     explicit xenium_vyukov_map(std::size_t capacity_hint = 0) : m_(std::max<std::size_t>(capacity_hint, 128)) {}
 

@@ -47,14 +47,33 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <concepts>
+#include <memory>
+#include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include <rsb/structures/concepts.hpp>
+#include <rsb/structures/memory_profile.hpp>
+#include <rsb/structures/traits.hpp>
 
 namespace rsb::peers {
 
 /// The reclaimer every xenium adapter uses (see the header comment).
 using xenium_reclaimer = xenium::reclamation::generic_epoch_based<>;
+
+/// Memory (memory_profile.hpp): retired nodes are freed once every thread
+/// has left their epoch, which can be after the queue is gone; the epoch
+/// scheme's per-thread records stay for the next threads.
+inline constexpr memory_profile xenium_memory{
+    memory_release::deferred,
+    "epoch-based reclamation frees retired nodes once every thread has left their epoch, possibly after the "
+    "structure is destroyed, and keeps its per-thread records for reuse"};
+
+template <class T>
+inline constexpr bool is_unique_ptr_v = false;
+template <class T>
+inline constexpr bool is_unique_ptr_v<std::unique_ptr<T>> = true;
 
 template <class T>
 class xenium_ms_queue {
@@ -66,10 +85,18 @@ public:
         .bounded = false,
     };
 
+    static constexpr memory_profile memory = xenium_memory;
+
     explicit xenium_ms_queue(std::size_t /*capacity_hint: the library takes none*/) {}
 
-    [[nodiscard]] bool try_push(const T& v) {
+    [[nodiscard]] bool try_push(const T& v)
+        requires std::copy_constructible<T>
+    {
         q_.push(v);
+        return true;
+    }
+    [[nodiscard]] bool try_push(T&& v) {
+        q_.push(std::move(v));
         return true;
     }
     [[nodiscard]] bool try_pop(T& out) { return q_.try_pop(out); }
@@ -78,11 +105,21 @@ private:
     xenium::michael_scott_queue<T, xenium::policy::reclaimer<xenium_reclaimer>> q_;
 };
 
+/// What ramalhete_queue holds: pointers or std::unique_ptr natively (it
+/// stores raw pointers in marked words), and — through this adapter — words
+/// carried in a pointer's bits (see the header comment). Of the standard
+/// payloads: the word and the unique_ptr.
 template <class T>
-    requires(std::is_integral_v<T> && sizeof(T) == sizeof(void*))
+concept xenium_ramalhete_element = (std::is_integral_v<T> && sizeof(T) == sizeof(void*)) || is_unique_ptr_v<T>;
+
+template <class T>
+    requires xenium_ramalhete_element<T>
 class xenium_ramalhete_queue {
-    // The pointee type is never used: the pointer is only a carrier of T's bits.
+    static constexpr bool carried = std::is_integral_v<T>;
+    // A word's bits travel in a pointer that is never dereferenced; a
+    // unique_ptr is stored as the library stores it (ownership moves in and out).
     using carrier = const std::byte*;
+    using stored = std::conditional_t<carried, carrier, T>;
 
 public:
     using value_type = T;
@@ -91,23 +128,38 @@ public:
         .order = order_guarantee::fifo,
         .bounded = false,
     };
+    static constexpr memory_profile memory = xenium_memory;
 
     explicit xenium_ramalhete_queue(std::size_t /*capacity_hint: the library takes none*/) {}
 
-    [[nodiscard]] bool try_push(const T& v) {
+    [[nodiscard]] bool try_push(const T& v)
+        requires carried
+    {
         assert(v != 0 && (static_cast<std::uint64_t>(v) >> 63) == 0 && "see the header comment");
         q_.push(std::bit_cast<carrier>(v));
         return true;
     }
+    [[nodiscard]] bool try_push(T&& v) {
+        if constexpr (carried) {
+            return try_push(static_cast<const T&>(v));
+        } else {
+            q_.push(std::move(v));
+            return true;
+        }
+    }
     [[nodiscard]] bool try_pop(T& out) {
-        carrier p = nullptr;
-        if (!q_.try_pop(p)) return false;
-        out = std::bit_cast<T>(p);
-        return true;
+        if constexpr (carried) {
+            carrier p = nullptr;
+            if (!q_.try_pop(p)) return false;
+            out = std::bit_cast<T>(p);
+            return true;
+        } else {
+            return q_.try_pop(out);
+        }
     }
 
 private:
-    xenium::ramalhete_queue<carrier, xenium::policy::reclaimer<xenium_reclaimer>> q_;
+    xenium::ramalhete_queue<stored, xenium::policy::reclaimer<xenium_reclaimer>> q_;
 };
 
 template <class T>
@@ -122,7 +174,14 @@ public:
 
     explicit xenium_vyukov_queue(std::size_t capacity) : q_(std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity)) {}
 
-    [[nodiscard]] bool try_push(const T& v) { return q_.try_push(v); }
+    [[nodiscard]] bool try_push(const T& v)
+        requires std::copy_constructible<T>
+    {
+        return q_.try_push(v);
+    }
+    /// The library constructs in the slot only once it claimed one: a false
+    /// return leaves v intact.
+    [[nodiscard]] bool try_push(T&& v) { return q_.try_push(std::move(v)); }
     [[nodiscard]] bool try_pop(T& out) { return q_.try_pop(out); }
 
 private:
@@ -134,3 +193,7 @@ static_assert(concurrent_queue<xenium_ramalhete_queue<std::uint64_t>>);
 static_assert(concurrent_queue<xenium_vyukov_queue<std::uint64_t>>);
 
 }  // namespace rsb::peers
+
+template <>
+inline constexpr std::string_view rsb::element_requirement<rsb::peers::xenium_ramalhete_queue> =
+    "pointers, std::unique_ptr or words (the library stores raw pointers in marked words)";

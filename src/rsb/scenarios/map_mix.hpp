@@ -32,6 +32,10 @@
 //    every erase must return what the record predicts, and after the run
 //    each private key must be present with the value last set, or absent,
 //    exactly as recorded.
+// Memory (memory_accounting.hpp): bytes at rest (built for its capacity,
+// empty), the peak over prefill and run, bytes per key held at the end, and
+// bytes left after destruction (a map of ours must leave none).
+// The rapid-grow variant, a table that starts empty, is map_grow.hpp.
 // Reported: items = operations; attempted and effective writes (an insert
 // of a key already present, or an erase of an absent one, is attempted but
 // not effective; updates are always effective); fairness (fairness.hpp,
@@ -48,8 +52,11 @@
 #include <vector>
 
 #include <rsb/structures/concepts.hpp>
+#include <rsb/structures/memory_profile.hpp>
+#include <rsb/harness/allocation_counter.hpp>
 #include <rsb/harness/fairness.hpp>
 #include <rsb/harness/scenario_result.hpp>
+#include <rsb/scenarios/memory_accounting.hpp>
 #include <rsb/scenarios/scenario_info.hpp>
 
 namespace rsb {
@@ -142,6 +149,9 @@ struct map_mix_config {
     std::uint64_t ops_per_runspace = 100'000;
     std::uint64_t private_keys = 256;  ///< per runspace, for insert/erase
     double zipf_theta = 0.99;
+    /// Count the map's memory (memory_accounting.hpp) when this process
+    /// counts allocations and the map's memory is countable.
+    bool count_memory = true;
     pool_options pool{};
 };
 
@@ -221,12 +231,11 @@ template <shared_map M>
     }
     const unsigned T = cfg.runspaces;
     const std::uint64_t first_private = cfg.keys + 1;  // shared keys are 1…keys
-    auto map = std::make_unique<M>(static_cast<std::size_t>(cfg.keys + T * cfg.private_keys));
-    for (std::uint64_t k = 1; k <= cfg.keys; ++k) map->set(static_cast<K>(k), V{0});
     std::shared_ptr<const detail::zipf_ranks> zipf;
     if (cfg.sharing == key_sharing::zipf) zipf = zipf_for(cfg.keys, cfg.zipf_theta);
 
-    /// What each runspace reports (its own element; read after join).
+    /// What each runspace reports (its own element, sized before the memory
+    /// window opens; read after join).
     struct tally {
         std::uint64_t gets = 0, missing_gets = 0;
         std::uint64_t updates = 0, update_weight = 0;
@@ -236,15 +245,34 @@ template <shared_map M>
     };
     static constexpr V gone = V{-1};  // private values are ≥ 0
     std::vector<tally> tallies(T);
+    for (tally& t : tallies) t.private_value.assign(cfg.private_keys, gone);
     progress_board progress(T);
 
+    // Memory (memory_accounting.hpp): the window spans the map's life, the
+    // prefill included (it is what the map holds at its size).
+    constexpr memory_profile profile = memory_profile_of<M>();
+    const bool count_memory = cfg.count_memory && counts_memory(profile);
+    if (count_memory) {
+        warm_up_threads(T + 1);
+        first_use_outside_window<M>(16);
+    }
+    memory_figures memory_use;
+    std::optional<memory::window> window;
+    if (count_memory) window.emplace();
+    auto map = std::make_unique<M>(static_cast<std::size_t>(cfg.keys + T * cfg.private_keys));
+    if (count_memory) memory_use.at_rest = window->held();
+    for (std::uint64_t k = 1; k <= cfg.keys; ++k) map->set(static_cast<K>(k), V{0});
+
+    {
     runspace_pool pool(console, cfg.pool);
     pool.set_variable("table", *map);
     for (unsigned r = 0; r < T; ++r) {
         pool.add("mix#" + std::to_string(r + 1), [&, r](runspace_context& ctx) {
             M& m = ctx.variable<M>("table");
+            // A local tally (no false sharing with the others' counters),
+            // taking over the record sized before the window (a move: no allocation).
             tally t;
-            t.private_value.assign(cfg.private_keys, gone);
+            t.private_value = std::move(tallies[r].private_value);
             detail::mix_rng rng{0x5EED0000ull + r * 0x1000193ull};
             const std::uint64_t slice = cfg.keys / T > 0 ? cfg.keys / T : 1;
             const std::uint64_t slice_base = (r * slice) % cfg.keys;
@@ -296,6 +324,13 @@ template <shared_map M>
         });
     }
     result.run = pool.invoke();
+    }
+    std::int64_t report_bytes = 0;
+    if (count_memory) {
+        memory_use.peak = window->peak();
+        report_bytes = keep_report_outside(result.run);
+        memory_use.retained = window->held() - report_bytes;
+    }
     add_failure(result, result.run.failure);
 
     tally sum;
@@ -342,6 +377,18 @@ template <shared_map M>
         }
         if (wrong_private != 0)
             add_failure(result, std::to_string(wrong_private) + " private keys disagree with what their owner set/erased");
+    }
+    if (count_memory) {
+        // Keys held: the shared ones and the private ones present at the end.
+        std::uint64_t held = cfg.keys;
+        for (const tally& t : tallies) {
+            for (V v : t.private_value) held += v != gone ? 1 : 0;
+        }
+        memory_use.per_item = static_cast<double>(memory_use.retained - memory_use.at_rest) / static_cast<double>(held);
+        map.reset();
+        memory_use.after_drain = window->held() - report_bytes;
+        memory_use.measured = true;
+        report_memory(result, memory_use, profile, "bytes_per_key", T);
     }
     const double wall = result.run.wall_seconds;
     const std::uint64_t attempted = sum.updates + sum.inserts + sum.erases;

@@ -19,6 +19,10 @@
 // frequent polling before the first yield: a round trip is shorter than one
 // yield).
 //
+// Payloads (payload.hpp): the item is Q::value_type — the word, or a
+// 64-byte record, the tutorial's message (a heap string) or a unique_ptr,
+// made anew by ping for each round trip; both sides check its tag.
+//
 // Verified in every run: pong receives exactly item i in round i, ping gets
 // back exactly the item it sent, and both queues are empty afterwards. A lost
 // item is reported after `reply_timeout` ("item lost"), not at the run's
@@ -36,6 +40,7 @@
 
 #include <rsb/harness/scenario_result.hpp>
 #include <rsb/scenarios/item.hpp>
+#include <rsb/scenarios/payload.hpp>
 #include <rsb/scenarios/scenario_info.hpp>
 #include <rsb/structures/concepts.hpp>
 
@@ -87,10 +92,14 @@ inline void finish_ping_pong(scenario_result& result, std::uint64_t round_trips)
 }
 }  // namespace detail
 
-/// One ping_pong run through two fresh `Q`s.
+/// One ping_pong run through two fresh `Q`s, carrying Q::value_type (any
+/// payload of payload.hpp: the word, or a record, string or box made anew
+/// for each round trip and destroyed when it comes back).
 template <concurrent_queue Q>
-    requires std::same_as<typename Q::value_type, item_t>
+    requires payload<typename Q::value_type>
 [[nodiscard]] scenario_result run_ping_pong(const ping_pong_config& cfg, host& console) {
+    using P = typename Q::value_type;
+    using PT = payload_traits<P>;
     scenario_result result;
     auto ping = std::make_unique<Q>(cfg.capacity);
     auto pong = std::make_unique<Q>(cfg.capacity);
@@ -105,13 +114,14 @@ template <concurrent_queue Q>
         ctx.set_activity("bouncing");
         for (std::uint32_t i = 0; i < n; ++i) {
             const item_t sent = make_item(0, i);
-            if (!ctx.wait_until("waiting: Ping full", [&] { return out.try_push(sent); })) return;
+            P v = PT::make(0, i);
+            if (!ctx.wait_until("waiting: Ping full", [&] { return out.try_push(std::move(v)); })) return;
             // The clock is read every 1024 empty polls only, so that checking
             // for a lost item adds nothing measurable to a round trip.
             const auto started = std::chrono::steady_clock::now();
             std::uint32_t polls = 0;
             bool lost = false;
-            item_t back = 0;
+            P back{};
             if (!ctx.wait_until("waiting: reply", [&] {
                     if (in.try_pop(back)) return true;
                     if (++polls % 1024 == 0 && std::chrono::steady_clock::now() - started > timeout) lost = true;
@@ -122,9 +132,9 @@ template <concurrent_queue Q>
                 throw std::runtime_error("round trip " + std::to_string(i) + ": no reply within " +
                                          std::to_string(timeout.count()) + " ms (item lost)");
             }
-            if (back != sent) {
+            if (PT::tag(back) != sent) {
                 throw std::runtime_error("round trip " + std::to_string(i) + ": sent " + detail::hex(sent) +
-                                         ", got back " + detail::hex(back));
+                                         ", got back " + detail::hex(PT::tag(back)));
             }
             ctx.count_ops();
         }
@@ -134,13 +144,13 @@ template <concurrent_queue Q>
         auto out = producer_endpoint(ctx.variable<Q>("Pong"));
         ctx.set_activity("bouncing");
         for (std::uint32_t i = 0; i < n; ++i) {
-            item_t v = 0;
+            P v{};
             if (!ctx.wait_until("waiting: Ping empty", [&] { return in.try_pop(v); })) return;
-            if (v != make_item(0, i)) {
+            if (PT::tag(v) != make_item(0, i)) {
                 throw std::runtime_error("round trip " + std::to_string(i) + ": expected " +
-                                         detail::hex(make_item(0, i)) + ", received " + detail::hex(v));
+                                         detail::hex(make_item(0, i)) + ", received " + detail::hex(PT::tag(v)));
             }
-            if (!ctx.wait_until("waiting: Pong full", [&] { return out.try_push(v); })) return;
+            if (!ctx.wait_until("waiting: Pong full", [&] { return out.try_push(std::move(v)); })) return;
             ctx.count_ops();
         }
     });
@@ -149,10 +159,10 @@ template <concurrent_queue Q>
     const std::uint64_t done = result.run.runspaces.empty() ? 0 : result.run.runspaces[0].ops;
     detail::finish_ping_pong(result, done);
     if (result.ok()) {
-        item_t extra = 0;
+        P extra{};
         if (ping->try_pop(extra) || pong->try_pop(extra)) {
-            add_failure(result, "a queue still held an item after the last round trip (" + detail::hex(extra) +
-                                    "): an item was duplicated");
+            add_failure(result, "a queue still held an item after the last round trip (" +
+                                    detail::hex(PT::tag(extra)) + "): an item was duplicated");
         } else if (done != n) {
             add_failure(result, std::to_string(done) + " of " + std::to_string(n) + " round trips completed");
         }

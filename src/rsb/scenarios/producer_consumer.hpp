@@ -14,6 +14,17 @@
 // where the queue promises per-producer FIFO (or FIFO), each consumer saw each
 // producer's items in increasing sequence order.
 //
+// Payloads (payload.hpp): the plain variant carries Q::value_type, whatever
+// payload it is (a word, a 64-byte record, the tutorial's message as a heap
+// string, a unique_ptr); producers make each value with payload_traits::make
+// and push it as an rvalue, consumers read its tag (which also checks its
+// content) and destroy it. Verification is the same for every payload.
+//
+// Memory (memory_accounting.hpp): the plain variant also reports what the
+// queue held at rest, at its peak, after the drain and after destruction,
+// and what one more item in flight costs; a queue of ours that leaves a byte
+// behind fails the run.
+//
 // Three variants of the one scenario (a template argument, so the plain
 // variant's loops carry no trace of the others):
 //  - `pc_variant::plain` (producer_consumer/...): one item per try_push/try_pop.
@@ -38,14 +49,20 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <rsb/harness/allocation_counter.hpp>
 #include <rsb/harness/latency_histogram.hpp>
 #include <rsb/harness/scenario_result.hpp>
 #include <rsb/scenarios/item.hpp>
+#include <rsb/scenarios/memory_accounting.hpp>
+#include <rsb/scenarios/payload.hpp>
 #include <rsb/scenarios/scenario_info.hpp>
 #include <rsb/structures/concepts.hpp>
+#include <rsb/structures/memory_profile.hpp>
 
 namespace rsb {
 
@@ -73,6 +90,12 @@ struct producer_consumer_config {
     std::chrono::milliseconds drain_timeout{1000};
     /// pc_variant::bulk only: items per try_push_bulk / most items per try_pop_bulk.
     std::size_t bulk_size = 64;
+    /// pc_variant::plain only: count the queue's memory (memory_accounting.hpp)
+    /// when this process counts allocations and the queue's memory is countable.
+    bool count_memory = true;
+    /// Items of the fill that measures bytes_per_item_in_flight (fewer when a
+    /// bounded queue refuses earlier).
+    std::size_t memory_fill_items = 4096;
     pool_options pool{};
 };
 
@@ -142,6 +165,50 @@ inline constexpr pc_capacity pc_cap64{64, "/cap64", true};
                                             bool check_order);
 
 namespace detail {
+/// bytes_per_item_in_flight (memory_accounting.hpp): one helper thread (so
+/// that per-thread state the queue keeps is created and given back like a
+/// runspace's) makes up to `items` payloads, then — counting from there —
+/// pushes them (as rvalues) until the queue refuses or all are in, reads
+/// the bytes added, and pops everything back out. Empty when nothing could
+/// be pushed. The caller must not allocate meanwhile (it waits in join()).
+template <concurrent_queue Q>
+[[nodiscard]] std::optional<double> fill_bytes_per_item(Q& q, std::size_t items) {
+    using P = typename Q::value_type;
+    std::optional<double> per_item;
+    std::thread helper([&] {
+        auto out = producer_endpoint(q);
+        auto in = consumer_endpoint(q);
+        std::vector<P> values;
+        values.reserve(items);
+        for (std::size_t i = 0; i < items; ++i) {
+            values.push_back(payload_traits<P>::make(0, static_cast<std::uint32_t>(i)));
+        }
+        // One item through first, uncounted: what a thread sets up on its
+        // first use of the queue (a token's producer, a hazard record, a
+        // node cache) is not a cost per item.
+        if (out.try_push(payload_traits<P>::make(1, 0))) {
+            for (P v{}; !in.try_pop(v);) std::this_thread::yield();
+        }
+        const std::int64_t before = memory::live_bytes();
+        std::size_t pushed = 0;
+        while (pushed < items && out.try_push(std::move(values[pushed]))) ++pushed;
+        const std::int64_t after = memory::live_bytes();
+        if (pushed > 0) per_item = static_cast<double>(after - before) / static_cast<double>(pushed);
+        std::size_t popped = 0;
+        for (unsigned misses = 0; popped < pushed && misses < 1000;) {
+            P v{};
+            if (in.try_pop(v)) {
+                ++popped;
+            } else {
+                ++misses;
+                std::this_thread::yield();
+            }
+        }
+    });
+    helper.join();
+    return per_item;
+}
+
 /// Nanoseconds on the steady clock (the latency variant's stamps).
 [[nodiscard]] inline std::uint64_t steady_ns() noexcept {
     return static_cast<std::uint64_t>(
@@ -168,10 +235,16 @@ template <class Q, class Endpoint>
 }
 }  // namespace detail
 
-/// Runs the scenario once on a fresh `Q`, in the given variant.
+/// Runs the scenario once on a fresh `Q`, in the given variant. The plain
+/// variant carries any payload (payload.hpp: Q::value_type), the bulk and
+/// latency variants the word.
 template <concurrent_queue Q, pc_variant Variant = pc_variant::plain>
-    requires std::same_as<typename Q::value_type, item_t> && (Variant != pc_variant::bulk || queue_with_bulk<Q>)
+    requires payload<typename Q::value_type> &&
+             (Variant == pc_variant::plain || std::same_as<typename Q::value_type, item_t>) &&
+             (Variant != pc_variant::bulk || queue_with_bulk<Q>)
 [[nodiscard]] scenario_result run_producer_consumer(const producer_consumer_config& cfg, host& console) {
+    using P = typename Q::value_type;
+    using PT = payload_traits<P>;
     constexpr bool bulk = Variant == pc_variant::bulk;
     constexpr bool latency = Variant == pc_variant::latency;
     scenario_result result;
@@ -190,11 +263,12 @@ template <concurrent_queue Q, pc_variant Variant = pc_variant::plain>
         return result;
     }
 
-    auto queue = std::make_unique<Q>(cfg.capacity);
     const std::uint64_t total = std::uint64_t{cfg.producers} * cfg.items_per_producer;
-    // One record per consumer, sized and zeroed (pages touched) before timing starts.
+    // One record of tags per consumer, sized and zeroed (pages touched) before timing starts.
     std::vector<std::vector<item_t>> received(cfg.consumers, std::vector<item_t>(total));
     std::vector<std::size_t> received_count(cfg.consumers, 0);
+    std::vector<std::uint64_t> consumer_ops;  // filled after the run: reserved now, outside the memory window
+    consumer_ops.reserve(cfg.consumers);
 
     // Latency variant: one stamp per item, indexed by (producer, sequence),
     // and one histogram per consumer. The stamps are atomics, stored and
@@ -210,129 +284,158 @@ template <concurrent_queue Q, pc_variant Variant = pc_variant::plain>
         histograms.resize(cfg.consumers);
     }
 
-    runspace_pool pool(console, cfg.pool);
-    pool.set_variable("Queue", *queue);
-    std::vector<runspace*> producers;
-    std::vector<runspace*> consumers;
-
-    for (unsigned p = 0; p < cfg.producers; ++p) {
-        producers.emplace_back(&pool.add("producer-" + std::to_string(p), [&, p, n = cfg.items_per_producer](runspace_context& ctx) {
-            Q& q = ctx.variable<Q>("Queue");
-            auto out = producer_endpoint(q);
-            ctx.set_activity("pushing");
-            if constexpr (bulk) {
-                std::vector<item_t> batch(cfg.bulk_size);
-                for (std::uint32_t seq = 0; seq < n;) {
-                    const auto k = static_cast<std::uint32_t>(std::min<std::uint64_t>(cfg.bulk_size, n - seq));
-                    for (std::uint32_t i = 0; i < k; ++i) batch[i] = make_item(p, seq + i);
-                    if (!ctx.wait_until("waiting: queue full", [&] { return detail::push_bulk(q, out, batch.data(), k); }))
-                        return;
-                    ctx.count_ops(k);
-                    seq += k;
-                }
-            } else {
-                std::atomic<std::uint64_t>* my_stamps = latency ? stamps.get() + std::size_t{p} * n : nullptr;
-                for (std::uint32_t seq = 0; seq < n; ++seq) {
-                    const item_t v = make_item(p, seq);
-                    if (!ctx.wait_until("waiting: queue full", [&] {
-                            if constexpr (latency) {
-                                // Relaxed: ordered before the pop by the queue's hand-off (see above).
-                                my_stamps[seq].store(detail::steady_ns(), std::memory_order_relaxed);
-                            }
-                            return out.try_push(v);
-                        }))
-                        return;
-                    ctx.count_ops();
-                }
-            }
-        }));
+    // Memory (memory_accounting.hpp): everything above is allocated before
+    // the window opens; the pool is built and destroyed inside it.
+    constexpr memory_profile profile = memory_profile_of<Q>();
+    const bool count_memory = Variant == pc_variant::plain && cfg.count_memory && counts_memory(profile);
+    if (count_memory) {
+        warm_up_threads(cfg.producers + cfg.consumers + 1);
+        first_use_outside_window<Q>(cfg.capacity);
     }
-    for (unsigned c = 0; c < cfg.consumers; ++c) {
-        consumers.push_back(&pool.add(
-            "consumer-" + std::to_string(c),
-            [&, c, total](runspace_context& ctx) {
+    memory_figures memory_use;
+    std::optional<memory::window> window;
+    if (count_memory) window.emplace();
+
+    auto queue = std::make_unique<Q>(cfg.capacity);
+    if (count_memory) memory_use.at_rest = window->held();
+    std::uint64_t run_allocations = 0;
+    {
+        runspace_pool pool(console, cfg.pool);
+        pool.set_variable("Queue", *queue);
+        std::vector<runspace*> producers;
+        std::vector<runspace*> consumers;
+
+        for (unsigned p = 0; p < cfg.producers; ++p) {
+            producers.emplace_back(&pool.add("producer-" + std::to_string(p), [&, p, n = cfg.items_per_producer](runspace_context& ctx) {
                 Q& q = ctx.variable<Q>("Queue");
-                auto in = consumer_endpoint(q);
-                item_t* record = received[c].data();
-                std::size_t count = 0;
-                // Only evaluated when the queue looks empty, so it costs
-                // nothing on the fast path: true once all items are consumed,
-                // or once they can no longer arrive (see the header comment).
-                std::uint64_t last_sum = 0;
-                auto stalled_since = std::chrono::steady_clock::time_point::max();
-                auto all_consumed = [&] {
-                    std::uint64_t sum = 0;
-                    for (runspace* r : consumers) sum += r->ops();
-                    if (sum >= total) return true;
-                    std::uint64_t pushed = 0;
-                    for (runspace* r : producers) pushed += r->ops();
-                    if (pushed < total) return false;
-                    const auto now = std::chrono::steady_clock::now();
-                    if (sum != last_sum || stalled_since == std::chrono::steady_clock::time_point::max()) {
-                        last_sum = sum;
-                        stalled_since = now;
-                        return false;
-                    }
-                    return now - stalled_since > cfg.drain_timeout;
-                };
-                ctx.set_activity("popping");
+                auto out = producer_endpoint(q);
+                ctx.set_activity("pushing");
                 if constexpr (bulk) {
                     std::vector<item_t> batch(cfg.bulk_size);
-                    for (;;) {
-                        std::size_t got = 0;
-                        const bool go_on = ctx.wait_until("waiting: queue empty", [&] {
-                            got = detail::pop_bulk(q, in, batch.data(), batch.size());
-                            return got > 0 || all_consumed();
-                        });
-                        if (!go_on || got == 0) break;
-                        for (std::size_t i = 0; i < got && i < batch.size(); ++i, ++count) {
-                            if (count < total) record[count] = batch[i];
-                        }
-                        ctx.count_ops(got);
+                    for (std::uint32_t seq = 0; seq < n;) {
+                        const auto k = static_cast<std::uint32_t>(std::min<std::uint64_t>(cfg.bulk_size, n - seq));
+                        for (std::uint32_t i = 0; i < k; ++i) batch[i] = make_item(p, seq + i);
+                        if (!ctx.wait_until("waiting: queue full", [&] { return detail::push_bulk(q, out, batch.data(), k); }))
+                            return;
+                        ctx.count_ops(k);
+                        seq += k;
                     }
                 } else {
-                    latency_histogram* histogram = latency ? &histograms[c] : nullptr;
-                    const std::uint32_t n = cfg.items_per_producer;
-                    for (;;) {
-                        item_t v = 0;
-                        bool got = false;
-                        const bool go_on = ctx.wait_until("waiting: queue empty", [&] {
-                            got = in.try_pop(v);
-                            return got || all_consumed();
-                        });
-                        if (!go_on || !got) break;
-                        if constexpr (latency) {
-                            const std::uint64_t now = detail::steady_ns();
-                            const std::uint32_t p = item_producer(v);
-                            const std::uint32_t s = item_seq(v);
-                            // A value no producer pushed is left to verification.
-                            if (p < cfg.producers && s < n) {
-                                // Relaxed: see the stamps' comment.
-                                const std::uint64_t stamp =
-                                    stamps[std::size_t{p} * n + s].load(std::memory_order_relaxed);
-                                if (stamp == 0) {
-                                    ++unstamped[c];
-                                } else {
-                                    histogram->record(now > stamp ? now - stamp : 0);
+                    std::atomic<std::uint64_t>* my_stamps = latency ? stamps.get() + std::size_t{p} * n : nullptr;
+                    for (std::uint32_t seq = 0; seq < n; ++seq) {
+                        P v = PT::make(p, seq);
+                        if (!ctx.wait_until("waiting: queue full", [&] {
+                                if constexpr (latency) {
+                                    // Relaxed: ordered before the pop by the queue's hand-off (see above).
+                                    my_stamps[seq].store(detail::steady_ns(), std::memory_order_relaxed);
                                 }
-                            }
-                        }
-                        if (count < total) record[count] = v;
-                        ++count;
+                                // An rvalue: a refused push leaves v as it was (concepts.hpp).
+                                return out.try_push(std::move(v));
+                            }))
+                            return;
                         ctx.count_ops();
                     }
                 }
-                received_count[c] = count;
             }));
-    }
+        }
+        for (unsigned c = 0; c < cfg.consumers; ++c) {
+            consumers.push_back(&pool.add(
+                "consumer-" + std::to_string(c),
+                [&, c, total](runspace_context& ctx) {
+                    Q& q = ctx.variable<Q>("Queue");
+                    auto in = consumer_endpoint(q);
+                    item_t* record = received[c].data();
+                    std::size_t count = 0;
+                    // Only evaluated when the queue looks empty, so it costs
+                    // nothing on the fast path: true once all items are consumed,
+                    // or once they can no longer arrive (see the header comment).
+                    std::uint64_t last_sum = 0;
+                    auto stalled_since = std::chrono::steady_clock::time_point::max();
+                    auto all_consumed = [&] {
+                        std::uint64_t sum = 0;
+                        for (runspace* r : consumers) sum += r->ops();
+                        if (sum >= total) return true;
+                        std::uint64_t pushed = 0;
+                        for (runspace* r : producers) pushed += r->ops();
+                        if (pushed < total) return false;
+                        const auto now = std::chrono::steady_clock::now();
+                        if (sum != last_sum || stalled_since == std::chrono::steady_clock::time_point::max()) {
+                            last_sum = sum;
+                            stalled_since = now;
+                            return false;
+                        }
+                        return now - stalled_since > cfg.drain_timeout;
+                    };
+                    ctx.set_activity("popping");
+                    if constexpr (bulk) {
+                        std::vector<item_t> batch(cfg.bulk_size);
+                        for (;;) {
+                            std::size_t got = 0;
+                            const bool go_on = ctx.wait_until("waiting: queue empty", [&] {
+                                got = detail::pop_bulk(q, in, batch.data(), batch.size());
+                                return got > 0 || all_consumed();
+                            });
+                            if (!go_on || got == 0) break;
+                            for (std::size_t i = 0; i < got && i < batch.size(); ++i, ++count) {
+                                if (count < total) record[count] = batch[i];
+                            }
+                            ctx.count_ops(got);
+                        }
+                    } else {
+                        latency_histogram* histogram = latency ? &histograms[c] : nullptr;
+                        const std::uint32_t n = cfg.items_per_producer;
+                        for (;;) {
+                            // A fresh value each time, destroyed at the end of the
+                            // iteration: the consumer consumes what it took (a
+                            // string's or a box's memory is freed here).
+                            P v{};
+                            bool got = false;
+                            const bool go_on = ctx.wait_until("waiting: queue empty", [&] {
+                                got = in.try_pop(v);
+                                return got || all_consumed();
+                            });
+                            if (!go_on || !got) break;
+                            const item_t tag = PT::tag(v);
+                            if constexpr (latency) {
+                                const std::uint64_t now = detail::steady_ns();
+                                const std::uint32_t p = item_producer(tag);
+                                const std::uint32_t s = item_seq(tag);
+                                // A value no producer pushed is left to verification.
+                                if (p < cfg.producers && s < n) {
+                                    // Relaxed: see the stamps' comment.
+                                    const std::uint64_t stamp =
+                                        stamps[std::size_t{p} * n + s].load(std::memory_order_relaxed);
+                                    if (stamp == 0) {
+                                        ++unstamped[c];
+                                    } else {
+                                        histogram->record(now > stamp ? now - stamp : 0);
+                                    }
+                                }
+                            }
+                            if (count < total) record[count] = tag;
+                            ++count;
+                            ctx.count_ops();
+                        }
+                    }
+                    received_count[c] = count;
+                }));
+        }
 
-    result.run = pool.invoke();
+        const std::uint64_t allocations_before = memory::allocations();
+        result.run = pool.invoke();
+        run_allocations = memory::allocations() - allocations_before;
+    }
+    std::int64_t report_bytes = 0;
+    if (count_memory) {
+        memory_use.peak = window->peak();
+        report_bytes = keep_report_outside(result.run);
+        memory_use.retained = window->held() - report_bytes;
+    }
     add_failure(result, result.run.failure);
 
     std::uint64_t delivered = 0;
     std::uint64_t failed_push = 0;
     std::uint64_t failed_pop = 0;
-    std::vector<std::uint64_t> consumer_ops;
     for (std::size_t i = 0; i < result.run.runspaces.size(); ++i) {
         const auto& r = result.run.runspaces[i];
         if (i < cfg.producers) {
@@ -356,6 +459,16 @@ template <concurrent_queue Q, pc_variant Variant = pc_variant::plain>
             add_failure(result, verify_deliveries(cfg.producers, cfg.items_per_producer, received,
                                                   g.order != order_guarantee::none));
         }
+    }
+    if (count_memory) {
+        // Only on a queue that verified: a broken one may misbehave in the fill.
+        if (result.ok()) memory_use.per_item = detail::fill_bytes_per_item(*queue, cfg.memory_fill_items);
+        queue.reset();
+        memory_use.after_drain = window->held() - report_bytes;
+        memory_use.allocations_per_item =
+            total > 0 ? static_cast<double>(run_allocations) / static_cast<double>(total) : 0.0;
+        memory_use.measured = true;
+        report_memory(result, memory_use, profile, "bytes_per_item_in_flight", cfg.producers + cfg.consumers);
     }
     const auto shares = fair_shares(consumer_ops);
     result.items = static_cast<double>(delivered);

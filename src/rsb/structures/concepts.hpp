@@ -78,7 +78,10 @@ struct map_guarantees {
 /// A concurrent queue of `Q::value_type`.
 ///  - `Q(capacity)` constructs it; unbounded queues may treat capacity as a hint.
 ///  - `try_push(v)` returns false only when a bounded queue is full; on false
-///    the value is not consumed.
+///    the value is not consumed — also when it was passed as an rvalue, so a
+///    caller may retry `try_push(std::move(v))` with the same v. Every queue
+///    takes an rvalue; a queue of copyable values takes a const lvalue too
+///    (a queue of a move-only type, such as std::unique_ptr, need not).
 ///  - `try_pop(out)` returns false when the queue was observed empty; on true
 ///    `out` holds the value.
 /// Both are `[[nodiscard]]` in every implementation.
@@ -89,10 +92,14 @@ concept concurrent_queue =
     requires {
         { Q::guarantees } -> std::convertible_to<queue_guarantees>;
     } &&
-    requires(Q& q, const typename Q::value_type& in, typename Q::value_type& out) {
-        { q.try_push(in) } -> std::same_as<bool>;
+    requires(Q& q, typename Q::value_type&& in, typename Q::value_type& out) {
+        { q.try_push(std::move(in)) } -> std::same_as<bool>;
         { q.try_pop(out) } -> std::same_as<bool>;
-    };
+    } &&
+    (!std::copy_constructible<typename Q::value_type> ||
+     requires(Q& q, const typename Q::value_type& in) {
+         { q.try_push(in) } -> std::same_as<bool>;
+     });
 
 /// A queue that wants each thread to use its own handle (moodycamel's
 /// producer/consumer tokens). `make_producer()`/`make_consumer()` return an
@@ -108,7 +115,12 @@ template <class Q>
 class direct_endpoint {
 public:
     explicit direct_endpoint(Q& q) noexcept : q_(&q) {}
-    [[nodiscard]] bool try_push(const typename Q::value_type& v) { return q_->try_push(v); }
+    [[nodiscard]] bool try_push(const typename Q::value_type& v)
+        requires std::copy_constructible<typename Q::value_type>
+    {
+        return q_->try_push(v);
+    }
+    [[nodiscard]] bool try_push(typename Q::value_type&& v) { return q_->try_push(std::move(v)); }
     [[nodiscard]] bool try_pop(typename Q::value_type& v) { return q_->try_pop(v); }
 
 private:

@@ -23,7 +23,10 @@
 //   using value_type = ...;            default Q::value_type
 //   static Q make(std::size_t cap);    default Q(cap), or Q() when Q takes no capacity
 //   static bool try_push(Q&, const value_type&);   default q.try_push(v)
+//   static bool try_push(Q&, value_type&&);        default q.try_push(std::move(v)), else the
+//                                                  const& one (a move-only value needs this one)
 //   static bool try_pop(Q&, value_type&);          default q.try_pop(out)
+//   static constexpr rsb::memory_profile memory;   default on_destruction (memory_profile.hpp)
 // map_traits<M> members:
 //   guarantees                         (required)
 //   using key_type, mapped_type;       default M::key_type, M::mapped_type
@@ -50,10 +53,12 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include <rsb/structures/concepts.hpp>
+#include <rsb/structures/memory_profile.hpp>
 
 namespace rsb {
 
@@ -123,6 +128,15 @@ template <class Traits, class T>
 
 }  // namespace detail
 
+/// Optional, for a queue *template* registered with RSB_REGISTER_QUEUE_TEMPLATE:
+/// what it needs of its elements, in a few words ("trivially copyable
+/// elements", "word-sized integers"). Shown by --list next to each payload
+/// the template's constraints refuse. Specialise it for the template (an
+/// alias template works too):
+///   template <> inline constexpr std::string_view rsb::element_requirement<my_queue> = "...";
+template <template <class> class Q>
+inline constexpr std::string_view element_requirement{};
+
 /// A described queue, as the harness sees it: holds a Q, forwards to the traits.
 template <described_queue Q>
 class traits_queue {
@@ -132,16 +146,29 @@ public:
     using value_type = typename detail::traits_value<traits, Q>::type;
     using described_type = Q;
     static constexpr queue_guarantees guarantees = traits::guarantees;
+    /// What the traits declare about memory (memory_profile.hpp), or on_destruction.
+    static constexpr memory_profile memory = memory_profile_of<traits>();
 
     explicit traits_queue(std::size_t capacity) : q_(detail::make_described<traits, Q>(capacity)) {}
     traits_queue(const traits_queue&) = delete;
     traits_queue& operator=(const traits_queue&) = delete;
 
-    [[nodiscard]] bool try_push(const value_type& v) {
+    [[nodiscard]] bool try_push(const value_type& v)
+        requires std::copy_constructible<value_type>
+    {
         if constexpr (requires { { traits::try_push(q_, v) } -> std::convertible_to<bool>; }) {
             return traits::try_push(q_, v);
         } else {
             return q_.try_push(v);
+        }
+    }
+    /// On false, `v` is left as it was (the contract of concepts.hpp): the
+    /// traits or the type must not move from it unless they accept it.
+    [[nodiscard]] bool try_push(value_type&& v) {
+        if constexpr (requires { { traits::try_push(q_, std::move(v)) } -> std::convertible_to<bool>; }) {
+            return traits::try_push(q_, std::move(v));
+        } else {
+            return q_.try_push(std::move(v));
         }
     }
     [[nodiscard]] bool try_pop(value_type& out) {
@@ -169,6 +196,7 @@ public:
     using mapped_type = typename detail::traits_mapped<traits, M>::type;
     using described_type = M;
     static constexpr map_guarantees guarantees = traits::guarantees;
+    static constexpr memory_profile memory = memory_profile_of<traits>();
 
     explicit traits_map(std::size_t capacity) : m_(detail::make_described<traits, M>(capacity)) {}
     traits_map(const traits_map&) = delete;

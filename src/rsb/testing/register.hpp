@@ -4,8 +4,12 @@
 //
 // Each registered queue or map gets every case of the typed suites as a
 // Catch2 test case named "<name>: <case>", tagged with its suite —
-// [contract], [lincheck], [fault], [stress], [soak] — its kind ([queue],
-// [map]) and its registered name, so a run can pick one suite or one structure:
+// [contract], [lincheck], [fault], [stress], [soak], [memory] — its kind
+// ([queue], [map]) and its registered name, so a run can pick one suite or
+// one structure. A queue template (RSB_REGISTER_QUEUE_TEMPLATE) gets the
+// word's suites under "<name>", the payload cases (payload_suites.hpp) under
+// "<name>/payload:<payload>" for every other payload it accepts, and the
+// counted-element case under "<name>/payload:counted" when it takes it:
 //   conformance "[lincheck]"          every structure's linearizability
 //   conformance "[my_queue]"          everything about my_queue
 // What the suites check is in queue_suites.hpp and map_suites.hpp (and
@@ -23,7 +27,9 @@
 
 #include <rsb/structures/family.hpp>
 #include <rsb/structures/traits.hpp>
+#include <rsb/scenarios/queue_payloads.hpp>
 #include <rsb/testing/map_suites.hpp>
+#include <rsb/testing/payload_suites.hpp>
 #include <rsb/testing/queue_suites.hpp>
 
 namespace rsb::testing {
@@ -66,13 +72,53 @@ struct case_sink {
     }
 };
 
+/// One queue type: the word's full suites when it carries the word, the
+/// payload cases when it carries another payload; the [memory] case either way.
+template <class Q, class Tag>
+void add_queue_entry(const char* name, const char* tag, rsb::family f) {
+    using E = entry<Q, Tag>;
+    using P = typename Q::value_type;
+    E::name = name;
+    E::tag = tag;
+    E::group = f;
+    if constexpr (std::is_same_v<P, rsb::item_t>) {
+        queue_suites::add_cases<E>(case_sink<E>{});
+    } else {
+        payload_suites::add_cases<E>(case_sink<E>{});
+    }
+    payload_suites::add_memory_cases<E>(case_sink<E>{});
+}
+
 template <class T, class Tag>
 bool add_queue(const char* name, rsb::family f = rsb::family::user) {
-    using E = entry<as_queue_t<T>, Tag>;
-    E::name = name;
-    E::tag = name;
-    E::group = f;
-    queue_suites::add_cases<E>(case_sink<E>{});
+    using Q = as_queue_t<T>;
+    const std::string_view payload = rsb::payload_traits<typename Q::value_type>::name;
+    add_queue_entry<Q, Tag>(payload == "word" ? name : keep_name(std::string(name) + "/payload:" + std::string(payload)),
+                            name, f);
+    return true;
+}
+
+/// A queue template: every standard payload its constraints accept, each
+/// named "<name>" (the word) or "<name>/payload:<payload>", plus the
+/// counted-element case when it takes rsb::test::counted.
+template <template <class> class Q, class Tag>
+bool add_queue_template(const char* name, rsb::family f = rsb::family::user) {
+    auto one = [&]<class P>() {
+        if constexpr (rsb::queue_template_accepts<Q, P>) {
+            using E = as_queue_t<Q<P>>;
+            const std::string_view payload = rsb::payload_traits<P>::name;
+            add_queue_entry<E, std::pair<Tag, P>>(
+                payload == "word" ? name : keep_name(std::string(name) + "/payload:" + std::string(payload)), name, f);
+        }
+    };
+    [&]<class... P>(rsb::payload_list<P...>) { (one.template operator()<P>(), ...); }(rsb::standard_payloads{});
+    if constexpr (rsb::queue_template_accepts<Q, rsb::test::counted>) {
+        using E = entry<as_queue_t<Q<rsb::test::counted>>, std::pair<Tag, rsb::test::counted>>;
+        E::name = keep_name(std::string(name) + "/payload:counted");
+        E::tag = name;
+        E::group = f;
+        payload_suites::add_counted_cases<E>(case_sink<E>{});
+    }
     return true;
 }
 
@@ -136,6 +182,8 @@ bool add_hot_counter(const char* name, rsb::family f = rsb::family::user) {
 
 #define RSB_DETAIL_REGISTER_QUEUE(TAG, TYPE, NAME, ...) \
     RSB_DETAIL_TEST_REGISTRATION(TAG, (::rsb::testing::add_queue<TYPE, TAG>(NAME __VA_OPT__(, ) __VA_ARGS__)))
+#define RSB_DETAIL_REGISTER_QUEUE_TEMPLATE(TAG, TEMPLATE, NAME, ...) \
+    RSB_DETAIL_TEST_REGISTRATION(TAG, (::rsb::testing::add_queue_template<TEMPLATE, TAG>(NAME __VA_OPT__(, ) __VA_ARGS__)))
 #define RSB_DETAIL_REGISTER_MAP(TAG, TYPE, NAME, ...) \
     RSB_DETAIL_TEST_REGISTRATION(TAG, (::rsb::testing::add_map<TYPE, TAG>(NAME __VA_OPT__(, ) __VA_ARGS__)))
 #define RSB_DETAIL_REGISTER_MAP_TEMPLATE(TAG, TEMPLATE, NAME, ...) \
@@ -145,6 +193,8 @@ bool add_hot_counter(const char* name, rsb::family f = rsb::family::user) {
 
 #define RSB_REGISTER_QUEUE(TYPE, NAME, ...) \
     RSB_DETAIL_REGISTER_QUEUE(RSB_DETAIL_UNIQUE(rsb_test_tag_), TYPE, NAME __VA_OPT__(, ) __VA_ARGS__)
+#define RSB_REGISTER_QUEUE_TEMPLATE(TEMPLATE, NAME, ...) \
+    RSB_DETAIL_REGISTER_QUEUE_TEMPLATE(RSB_DETAIL_UNIQUE(rsb_test_tag_), TEMPLATE, NAME __VA_OPT__(, ) __VA_ARGS__)
 #define RSB_REGISTER_MAP(TYPE, NAME, ...) \
     RSB_DETAIL_REGISTER_MAP(RSB_DETAIL_UNIQUE(rsb_test_tag_), TYPE, NAME __VA_OPT__(, ) __VA_ARGS__)
 #define RSB_REGISTER_MAP_TEMPLATE(TEMPLATE, NAME, ...) \
