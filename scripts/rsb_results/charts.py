@@ -25,6 +25,25 @@ For each results file, into <out>/<file stem>/ (SVG and PNG of each chart):
   implementation in the colours above, error bars as above, and a dashed
   vertical line at the machine's logical CPU count (rsb_logical_cpus).
   A group needs at least two swept totals.
+- <scenario>[__<variant>]-memory-<shape> (producer_consumer, map_mix
+  read-mostly/uniform/large and rapid-grow): the memory counters of each
+  implementation at the tutorial's shape — bytes at rest, peak during the
+  run, after the drain, after destruction (log scale) — and the bytes per
+  item in flight (queues) or per key (maps); implementations whose memory is
+  not counted (an allocator of their own) are named in the title.
+- <scenario>[__<variant>]-cpu-<shape> (producer_consumer): throughput against
+  CPU time per item (cpu_ns_per_item), one point per implementation, at the
+  tutorial's shape and at 4p4c (else the largest balanced shape): the cost
+  of spinning in one picture.
+- producer_consumer_open_loop-hockey-<family>-<shape>: open-loop latency
+  (p50, p99, p99.9, max from each item's scheduled send time) against the
+  offered load, both on log axes, one colour per queue of the family and one
+  line style per percentile; hollow markers where the producers did not keep
+  the schedule.
+- map_mix__rapid-grow-grow: the table that has to grow — every map's
+  throughput from an empty table (solid) beside the same run presized
+  (hatched), per runspace count; maps that cannot grow run presized only and
+  are labelled so.
 Benchmarks with disturbed repetitions (witnesses.py) are marked: a red x on
 their point, a hatched bar, "(disturbed)" after a latency label; the summary
 lists them. `scripts/charts --exclude-disturbed` draws without those
@@ -49,7 +68,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, never a display
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import EngFormatter, LogLocator, NullLocator  # noqa: E402
+from matplotlib.ticker import EngFormatter, FuncFormatter, LogLocator, NullLocator  # noqa: E402
 
 from . import consistency, stats, tables  # noqa: E402
 from .results import Benchmark, ResultsFile, is_tutorial_shape, percentile_counters, percentile_label, \
@@ -323,6 +342,222 @@ def latency(res, scenario, variant, members, styles, out_dir) -> list[str]:
     return paths
 
 
+# --------------------------------------------------------------------------
+# What a structure costs (issue 16): memory, CPU per item, open-loop latency,
+# and the map that has to grow.
+# --------------------------------------------------------------------------
+
+#: Scenarios charted as throughput against CPU per item, and the shape names
+#: besides the tutorial's at which they are (the largest balanced NpNc present).
+CPU_SCENARIOS = ("producer_consumer",)
+CPU_METRIC = "cpu_ns_per_item"
+#: The open-loop scenario: one hockey-stick chart per family and shape
+#: instead of its per-rate bar charts.
+OPEN_LOOP = "producer_consumer_open_loop"
+#: Memory counters (memory_accounting.hpp), in bar order, with their labels.
+MEMORY_COUNTERS = (("bytes_at_rest", "at rest"), ("peak_bytes", "peak during the run"),
+                   ("bytes_retained", "after the drain"), ("bytes_after_drain", "after destruction"))
+PER_ITEM_COUNTERS = (("bytes_per_item_in_flight", "bytes per item in flight"), ("bytes_per_key", "bytes per key held"))
+#: map_mix variants whose memory is charted (the others hold the same tables).
+MEMORY_MAP_VARIANTS = (("read-mostly", "uniform", "large"),)
+#: The rapid-grow variant of map_mix (map_grow.hpp) and its two table modes.
+GROW_MIX = "rapid-grow"
+GROW_TABLES = ("empty", "presized")
+#: Percentiles drawn in a hockey stick, with their line styles.
+HOCKEY_COUNTERS = (("latency_p50_ns", "p50", "-"), ("latency_p99_ns", "p99", "--"),
+                   ("latency_p999_ns", "p99.9", "-."), ("latency_max_ns", "max", ":"))
+
+
+def _is_grow(scenario: str, variant: tuple) -> bool:
+    return scenario == "map_mix" and bool(variant) and variant[0] == GROW_MIX
+
+
+def _median(b: Benchmark, metric: str) -> float | None:
+    vals = b.values(metric)
+    return stats.median(vals) if vals else None
+
+
+def memory(res, scenario, variant, members, styles, out_dir) -> list[str]:
+    """Bars of the memory counters per implementation at the tutorial shape
+    (log scale), and a second panel with the bytes per item in flight (or
+    per key); implementations whose memory is not counted are named."""
+    if scenario != "producer_consumer" and not (scenario == "map_mix" and (
+            tuple(variant) in MEMORY_MAP_VARIANTS or _is_grow(scenario, variant))):
+        return []
+    shape = tutorial_shape(members)
+    rows = [b for b in members if b.shape == shape and not b.error and _median(b, "bytes_at_rest") is not None]
+    if not rows:
+        return []
+    uncounted = sorted({b.impl for b in members if b.shape == shape and not b.error and b.samples
+                        and _median(b, "bytes_at_rest") is None})
+    rows.sort(key=lambda b: _median(b, "peak_bytes") or 0)
+    per_item = next((c for c in PER_ITEM_COUNTERS if any(_median(b, c[0]) is not None for b in rows)), None)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 0.9 + 0.34 * len(rows)), sharey=True,
+                                  gridspec_kw={"width_ratios": [3, 2]})
+    height = 0.8 / len(MEMORY_COUNTERS)
+    palette = matplotlib.colormaps["cividis"]
+    for k, (counter, label) in enumerate(MEMORY_COUNTERS):
+        ys, xs = [], []
+        for i, b in enumerate(rows):
+            m = _median(b, counter)
+            if m is not None:
+                ys.append(i - 0.4 + height * (k + 0.5))
+                xs.append(max(m, 1.0))  # log axis: 0 bytes drawn at 1
+        ax.barh(ys, xs, height, label=label, color=palette(0.1 + 0.8 * k / (len(MEMORY_COUNTERS) - 1)),
+                edgecolor="black", linewidth=0.3)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(EngFormatter(unit="B"))
+    ax.set_yticks(range(len(rows)), [f"{b.impl} ({res.family(b.impl)})" for b in rows])
+    for tick, b in zip(ax.get_yticklabels(), rows):
+        tick.set_color(styles[b.impl]["color"] if res.family(b.impl) != "mutex" else "black")
+    ax.set_xlabel("heap bytes (median of repetitions; log scale, 0 drawn at 1 B)")
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
+    if per_item:
+        vals = [_median(b, per_item[0]) for b in rows]
+        ax2.barh(range(len(rows)), [v if v is not None else 0 for v in vals],
+                 color=[styles[b.impl]["color"] for b in rows], edgecolor="black", linewidth=0.3)
+        for i, v in enumerate(vals):
+            ax2.text(0, i, " -" if v is None else f" {v:.1f}", va="center", fontsize=7)
+        ax2.set_xlabel(per_item[1] + " (median)")
+        ax2.grid(True, axis="x", alpha=0.3)
+    else:
+        ax2.set_axis_off()
+    note = f"\nnot counted (allocator of its own): {', '.join(uncounted)}" if uncounted else ""
+    fig.suptitle(_title(f"memory at {shape or '-'}{note}", scenario, variant, res), fontsize=9)
+    return _save(fig, out_dir, _slug(scenario, variant) + f"-memory-{shape or 'all'}")
+
+
+def _largest_balanced(shapes: list[str]) -> str | None:
+    """The contended shape beside the tutorial's: 4p4c when present (the shape
+    the README reads CPU per item at), else the largest NpNc (or NwNr)."""
+    if "4p4c" in shapes:
+        return "4p4c"
+    best = None
+    for s in shapes:
+        k = shape_key(s)
+        if len(k[1]) == 2 and k[1][0] == k[1][1] and k[1][0] > 1 and (best is None or k > shape_key(best)):
+            best = s
+    return best
+
+
+def cpu_tradeoff(res, scenario, variant, members, styles, out_dir) -> list[str]:
+    """Throughput against CPU time per item (cpu_ns_per_item: all the
+    runspaces' CPU time over the items moved), one point per implementation:
+    up and to the left is better; a structure that spins while it waits sits
+    to the right at the same throughput."""
+    if scenario not in CPU_SCENARIOS:
+        return []
+    shapes = sorted({b.shape for b in members if b.shape}, key=shape_key)
+    wanted = [s for s in (tutorial_shape(members), _largest_balanced(shapes)) if s]
+    paths = []
+    for shape in dict.fromkeys(wanted):
+        pts = [(b, _median(b, CPU_METRIC), _median(b, METRIC)) for b in members
+               if b.shape == shape and not b.error]
+        pts = [p for p in pts if p[1] and p[2]]
+        if len(pts) < 2:
+            continue
+        fig, ax = plt.subplots(figsize=(8, 5))
+        for b, cpu, tput in pts:
+            st = styles[b.impl]
+            ax.plot([cpu], [tput], linestyle="none", marker=st["marker"], color=st["color"], markersize=7,
+                    markeredgecolor="red" if b.flagged else "black", label=b.impl)
+            ax.annotate(b.impl, (cpu, tput), textcoords="offset points", xytext=(4, 3), fontsize=6)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("CPU time per item (all runspaces' thread CPU time / items; median, log scale)")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g} ns"))
+        ax.yaxis.set_major_formatter(EngFormatter(unit="/s"))
+        ax.set_ylabel("throughput (items/s, median; log scale)")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.set_title(_title(f"throughput against CPU per item at {shape} (up and left is better)", scenario,
+                            variant, res))
+        _legend(ax, res)
+        paths += _save(fig, out_dir, _slug(scenario, variant) + f"-cpu-{shape}")
+    return paths
+
+
+def hockey_sticks(res, styles, out_dir) -> list[str]:
+    """Open-loop latency against offered load, one chart per family and
+    shape: x the offered rate (items/s, log), y the latency percentiles
+    (log), one colour per queue, one line style per percentile; a hollow
+    marker where the producers did not keep the schedule (schedule_kept < 1)."""
+    runs = [b for b in res.benchmarks.values() if b.scenario == OPEN_LOOP and not b.error]
+    paths = []
+    groups: dict[tuple, list[Benchmark]] = {}
+    for b in runs:
+        groups.setdefault((res.family(b.impl), b.shape), []).append(b)
+    for (family, shape), members in sorted(groups.items(), key=lambda kv: (FAMILY_ORDER.index(kv[0][0])
+                                                                          if kv[0][0] in FAMILY_ORDER else 99,
+                                                                          shape_key(kv[0][1]))):
+        fig, ax = plt.subplots(figsize=(8, 5))
+        drawn = False
+        for impl in sorted({b.impl for b in members}, key=lambda i: res.impls().index(i)):
+            mine = sorted((b for b in members if b.impl == impl), key=lambda b: _median(b, "offered_rate") or 0)
+            st = styles[impl]
+            for counter, label, linestyle in HOCKEY_COUNTERS:
+                pts = [(_median(b, "offered_rate"), _median(b, counter), _median(b, "schedule_kept")) for b in mine]
+                pts = [p for p in pts if p[0] and p[1] is not None]
+                if not pts:
+                    continue
+                ax.plot([p[0] for p in pts], [max(p[1], 1.0) for p in pts], linestyle=linestyle, color=st["color"],
+                        linewidth=1.2, label=f"{impl} {label}")
+                for x, y, kept in pts:
+                    ax.plot([x], [max(y, 1.0)], linestyle="none", marker=st["marker"], color=st["color"],
+                            markerfacecolor=st["color"] if kept is None or kept >= 1 else "white", markersize=4)
+                drawn = True
+        if not drawn:
+            plt.close(fig)
+            continue
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.xaxis.set_major_formatter(EngFormatter(unit="/s"))
+        ax.set_xlabel("offered load (items/s, log scale)")
+        ax.set_ylabel("latency from the scheduled send time (ns, log; median over repetitions)")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.set_title(_title(f"latency against offered load, {family} queues at {shape} "
+                            "(hollow: schedule not kept)", OPEN_LOOP, (), res))
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+        paths += _save(fig, out_dir, f"{OPEN_LOOP}-hockey-{family}-{shape}")
+    return paths
+
+
+def grow_chart(res, styles, out_dir) -> list[str]:
+    """map_mix rapid-grow: each map's throughput from an empty table (solid)
+    beside its throughput presized (hatched), at every runspace count; a map
+    that cannot grow has only its presized bar, labelled so."""
+    runs = [b for b in res.benchmarks.values() if _is_grow(b.scenario, b.variant) and not b.error]
+    if not runs:
+        return []
+    shapes = sorted({b.shape for b in runs if b.shape}, key=shape_key)
+    impls = sorted({b.impl for b in runs}, key=lambda i: (_family_rank(res, i), res.impls().index(i)))
+    table = {(b.impl, b.variant[-1], b.shape): b for b in runs}
+    fig, axes = plt.subplots(1, len(shapes), figsize=(5 * len(shapes), 0.9 + 0.36 * len(impls)), sharey=True,
+                             squeeze=False)
+    for ax, shape in zip(axes[0], shapes):
+        for i, impl in enumerate(impls):
+            for k, mode in enumerate(GROW_TABLES):
+                b = table.get((impl, mode, shape))
+                if b is None or not b.values(METRIC):
+                    continue
+                m, lo, hi = _interval(res, b, METRIC)
+                ax.barh(i - 0.2 + 0.4 * k, m, 0.4, xerr=[[lo], [hi]], capsize=2, color=styles[impl]["color"],
+                        edgecolor="red" if b.flagged else "black", linewidth=0.4,
+                        hatch="//" if mode == "presized" else None)
+        ax.set_title(shape, fontsize=9)
+        ax.xaxis.set_major_formatter(EngFormatter(unit="/s"))
+        ax.grid(True, axis="x", alpha=0.3)
+        ax.set_xlabel("operations/s (median)")
+    labels = []
+    for impl in impls:
+        grows = any((impl, "empty", s) in table for s in shapes)
+        labels.append(f"{impl} ({res.family(impl)})" + ("" if grows else " — presized only: cannot grow"))
+    axes[0][0].set_yticks(range(len(impls)), labels)
+    fig.suptitle(_title(f"a table that has to grow: from empty (solid) and presized (hatched); bars: {CI_TEXT}",
+                        "map_mix", (GROW_MIX,), res), fontsize=9)
+    return _save(fig, out_dir, f"map_mix__{GROW_MIX}-grow")
+
+
 @dataclass
 class ScalingGroup:
     """One scaling chart and table: a scenario and variant (every name part
@@ -461,8 +696,16 @@ def generate(res: ResultsFile, out_dir: str) -> list[str]:
     styles = Styles(res)
     paths = []
     for (scenario, variant), members in _groups(res).items():
-        for chart in (throughput_lines, tutorial_bars, lost_updates, latency):
+        if scenario == OPEN_LOOP:
+            charts = ()  # hockey_sticks() below draws every rate of a queue in one chart
+        elif _is_grow(scenario, variant):
+            charts = (memory,)  # grow_chart() below puts empty and presized side by side
+        else:
+            charts = (throughput_lines, tutorial_bars, lost_updates, latency, memory, cpu_tradeoff)
+        for chart in charts:
             paths += chart(res, scenario, variant, members, styles, out_dir)
+    paths += hockey_sticks(res, styles, out_dir)
+    paths += grow_chart(res, styles, out_dir)
     sweep = scaling(res)
     for group in sweep.groups:
         paths += scaling_chart(res, group, sweep.sweep, styles, out_dir)

@@ -35,8 +35,8 @@ The data model embedded in the page (render_page() writes it as JSON):
 Families: mutex, lock-free, sharded (ours), peer (other libraries), user
 (structures a user registers, issue 14), ceiling (reference ceilings). A
 benchmark name may carry its payload as a component `payload:NAME` (or
-`payload=NAME`); without one the payload is the 64-bit word, as the names of
-every file recorded so far mean.
+`payload=NAME`; results.split_payload, the one reader of it); without one
+the payload is the 64-bit word, as runspace_bench names it.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ import re
 from typing import Any
 
 from . import node_packages, stats
-from .results import Benchmark, ResultsFile, is_tutorial_shape, percentile_counters, shape_key
+from .results import DEFAULT_PAYLOAD, Benchmark, ResultsFile, is_tutorial_shape, percentile_counters, shape_key, \
+    split_payload
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -62,16 +63,13 @@ DEFAULT_BASELINES = ("mutex_queue", "mutex_map")
 FAMILIES = ("mutex", "lock-free", "sharded", "user", "ceiling", "peer")
 #: "Ours" in the page's "ours vs best peer": every family but peer and ceiling.
 OURS = ("mutex", "lock-free", "sharded", "user")
-#: The payload of a name without a payload component.
-DEFAULT_PAYLOAD = "word"
-_PAYLOAD = re.compile(r"^payload[:=](.+)$")
 #: Counters never shown: Google Benchmark's per-iteration times (the harness
 #: reports manual time; items_per_second is the throughput).
 _HIDDEN = {"real_time", "cpu_time"}
 #: Cost counters (issue 16), shown as their own charts where present, with
 #: any other counter named like them (…bytes…, cpu_…).
 COST_COUNTERS = ("cpu_ns_per_item", "peak_bytes", "bytes_at_rest", "bytes_per_item_in_flight",
-                 "bytes_after_drain")
+                 "bytes_after_drain", "allocations_per_item")
 #: Context key holding the structures' guarantees (progress, order, bounded).
 GUARANTEES_KEY = "rsb_guarantees"
 
@@ -142,18 +140,6 @@ def statistics(bench: Benchmark, metric: str, reference: Benchmark | None = None
 # --------------------------------------------------------------------------
 # The data model.
 # --------------------------------------------------------------------------
-
-
-def split_payload(variant: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-    """(payload, the variant without its payload component)."""
-    payload, rest = None, []
-    for part in variant:
-        m = _PAYLOAD.match(part)
-        if m and payload is None:
-            payload = m.group(1)
-        else:
-            rest.append(part)
-    return payload or DEFAULT_PAYLOAD, tuple(rest)
 
 
 def parse_guarantees(context: dict) -> tuple[dict | None, str | None]:

@@ -34,6 +34,15 @@ threads:N, real_time) are dropped. One configuration component may be a
 *shape* (thread counts: 1p1c, 2w2r, 1w0r, 8t); the others form the *variant*
 (racy, read-mostly/zipf/small, ...). Charts put the shape on the x axis and
 draw one chart per (scenario, variant).
+
+Payloads (issue 16): a queue benchmark that carries something other than
+the 64-bit word names its payload in one component `payload:NAME` right
+after the implementation (producer_consumer/mpmc_ring/payload:string/1p1c,
+ping_pong/mutex_queue/payload:record64); a name without one means the word,
+as every file recorded before payloads existed does, so old files compare
+with new ones unchanged. The component is part of the variant (each payload
+is charted apart); split_payload() and Benchmark.payload read it (`payload=NAME`
+is accepted too).
 """
 
 from __future__ import annotations
@@ -53,6 +62,9 @@ _GB_SUFFIX = re.compile(r"^(manual_time|real_time|process_time|iterations:\d+|re
                         r"min_time:[0-9.]+s?|min_warmup_time:[0-9.]+s?|threads:\d+)$")
 #: A thread-shape component: 1p1c, 2w2r, 1w0r (two roles) or 8t (one count).
 _SHAPE = re.compile(r"^(\d+)([a-z]+)(\d+)([a-z]+)$|^(\d+)t$")
+#: A payload component (see the module docstring), and the payload of a name without one.
+_PAYLOAD = re.compile(r"^payload[:=](.+)$")
+DEFAULT_PAYLOAD = "word"
 #: Latency percentile counters: p50, p99, p99_9, latency_p999_ns, ...
 _PERCENTILE = re.compile(r"(?:^|_)p(\d+)(?:_(\d+))?(?:_(ns|us|ms))?$")
 
@@ -110,6 +122,11 @@ class Benchmark:
     @property
     def variant(self) -> tuple[str, ...]:
         return tuple(c for c in self.config if not _SHAPE.match(c))
+
+    @property
+    def payload(self) -> str:
+        """What the benchmark carried: NAME of a payload:NAME component, or the word."""
+        return split_payload(self.config)[0]
 
     def values(self, metric: str) -> list[float]:
         """The metric's value in every repetition (finite values only). Falls
@@ -180,6 +197,18 @@ def percentile_counters(names) -> list[tuple[float, str]]:
 
 def percentile_label(pct: float) -> str:
     return f"p{pct:g}"
+
+
+def split_payload(parts: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """(payload, the parts without their payload component); the word when there is none."""
+    payload, rest = None, []
+    for part in parts:
+        m = _PAYLOAD.match(part)
+        if m and payload is None:
+            payload = m.group(1)
+        else:
+            rest.append(part)
+    return payload or DEFAULT_PAYLOAD, tuple(rest)
 
 
 def parse_name(raw: str) -> tuple[str, str, tuple[str, ...]] | None:

@@ -65,14 +65,15 @@ MAX_SEED = 2**32 - 1
 #: implementations); the others (date, load_avg, rsb_shuffle_seed, ...) may
 #: differ, and the merged file keeps the first process's.
 SAME_IN_EVERY_PROCESS = ("rsb_build_type", "rsb_sanitizers", "rsb_compiler", "rsb_cxx_flags", "rsb_families",
-                         "rsb_items_per_run", "rsb_updates_per_run", "rsb_library_versions", "rsb_thread_sweep")
+                         "rsb_items_per_run", "rsb_updates_per_run", "rsb_library_versions", "rsb_thread_sweep",
+                         "rsb_open_loop_rates")
 #: Google Benchmark flags run-suite sets itself.
 OWN_GB_FLAGS = ("--benchmark_out=", "--benchmark_out_format=", "--benchmark_repetitions=", "--benchmark_min_time=",
                 "--benchmark_context=", "--benchmark_format=", "--benchmark_list_tests")
 
 VALID_OPTIONS = ("--processes=K, --repetitions=N, --min-time=SECONDS, --seed=N, --no-shuffle, --items=N, "
                  "--updates=N, --deadline=SECONDS, --scenario=LIST, --impl=LIST, --family=LIST, --filter=REGEX, "
-                 "--threads=LIST, --quick, --machine=NAME, --out=FILE, --results-dir=DIR, --allow-failures, "
+                 "--threads=LIST, --rate=LIST, --quick, --machine=NAME, --out=FILE, --results-dir=DIR, --allow-failures, "
                  "--benchmark_*=VALUE, --build-dir=DIR, --binary=FILE, --no-install, --no-charts, --help")
 
 
@@ -87,7 +88,7 @@ class Refused(Exception):
 def add_run_options(parser: argparse.ArgumentParser):
     """The options of a recording (run-suite's; reproduce adds its own)."""
     for name in ("processes", "repetitions", "min-time", "seed", "items", "updates", "deadline", "scenario", "impl",
-                 "family", "filter", "threads", "machine", "results-dir", "build-dir", "binary"):
+                 "family", "filter", "threads", "rate", "machine", "results-dir", "build-dir", "binary"):
         parser.add_argument(f"--{name}", default=None)
     for name in ("quick", "no-shuffle", "no-install", "allow-failures"):
         parser.add_argument(f"--{name}", action="store_true")
@@ -162,6 +163,10 @@ def settings_from(args: argparse.Namespace, extra: list[str]) -> Settings:
     if args.threads is not None and not re.fullmatch(r"[0-9]+(,[0-9]+)*", args.threads):
         raise UsageError(f"--threads='{args.threads}' is not valid: expected comma-separated totals of runspaces, "
                          "e.g. 1,2,4,8,16")
+    if args.rate is not None and not re.fullmatch(r"[0-9.]+[kMGx]?(,[0-9.]+[kMGx]?)*", args.rate):
+        raise UsageError(f"--rate='{args.rate}' is not valid: expected comma-separated offered loads, items per "
+                         "second (10k, 1.5M) or fractions of a queue's 1p1c throughput (0.5x); the binary checks "
+                         "each value")
     if args.machine and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", args.machine):
         raise UsageError(f"--machine='{args.machine}' is not valid: use letters, digits, '.', '_' and '-'")
     if args.binary is not None and args.build_dir is not None:
@@ -172,7 +177,7 @@ def settings_from(args: argparse.Namespace, extra: list[str]) -> Settings:
     bench = []
     for option, flag in (("scenario", "--scenario"), ("impl", "--impl"), ("family", "--family"),
                          ("items", "--items"), ("updates", "--updates"), ("deadline", "--deadline"),
-                         ("filter", "--benchmark_filter"), ("threads", "--threads")):
+                         ("filter", "--benchmark_filter"), ("threads", "--threads"), ("rate", "--rate")):
         value = getattr(args, option)
         if value:
             bench.append(f"{flag}={value}")

@@ -336,5 +336,92 @@ class ThreadSweep(ChartsCase):
         self.assertIn("hot_counter-scaling.png", files)
 
 
+class Costs(ChartsCase):
+    """Issue 16's charts: memory, throughput against CPU per item, the
+    open-loop hockey stick and the table that has to grow. The fixture's
+    producer_consumer rows carry real memory and CPU counters; the open-loop
+    and rapid-grow rows are synthetic copies of its rows with known values."""
+
+    def extended(self):
+        with open(FIXTURE, encoding="utf-8") as f:
+            data = json.load(f)
+        extra = []
+        for row in data["benchmarks"]:
+            name = row["name"]
+            if name.startswith("producer_consumer/mutex_queue/1p1c/") or \
+                    name.startswith("producer_consumer/mutex_queue/4p4c/"):
+                # A second queue, twice as dear in CPU, and one whose memory is not counted.
+                other = dict(row, name=name.replace("mutex_queue", "other_queue"),
+                             run_name=row.get("run_name", name).replace("mutex_queue", "other_queue"))
+                other["cpu_ns_per_item"] = 2 * row.get("cpu_ns_per_item", 100.0)
+                extra.append(other)
+                blind = {k: v for k, v in other.items() if "bytes" not in k}
+                blind["name"] = name.replace("mutex_queue", "pooled_queue")
+                blind["run_name"] = row.get("run_name", name).replace("mutex_queue", "pooled_queue")
+                extra.append(blind)
+            if name.startswith("producer_consumer/mutex_queue/1p1c/"):
+                for rate, p99 in ((1e4, 2e3), (1e5, 3e3), (1e6, 5e5)):
+                    text = f"{int(rate / 1000)}k"
+                    ol = dict(row, name=f"producer_consumer_open_loop/mutex_queue/{text}/1p1c/manual_time",
+                              run_name=f"producer_consumer_open_loop/mutex_queue/{text}/1p1c/manual_time",
+                              offered_rate=rate, latency_p50_ns=p99 / 4, latency_p99_ns=p99, latency_p999_ns=p99 * 2,
+                              latency_max_ns=p99 * 3, schedule_kept=0.0 if rate == 1e6 else 1.0)
+                    extra.append(ol)
+            if name.startswith("counter/mutex_map/atomic/1w1r/"):
+                for impl, modes in (("mutex_map", ("empty", "presized")), ("lockfree_map", ("presized",))):
+                    for mode in modes:
+                        for t in ("2t", "8t"):
+                            g = f"map_mix/{impl}/rapid-grow/disjoint/{mode}/{t}/manual_time"
+                            extra.append(dict(row, name=g, run_name=g, bytes_at_rest=1000.0, peak_bytes=5000.0,
+                                              bytes_retained=4000.0, bytes_per_key=30.0, bytes_after_drain=0.0))
+        data["benchmarks"] += extra
+        data["context"]["rsb_families"] += ",other_queue=peer,pooled_queue=peer,lockfree_map=lock-free"
+        return support.write(self.tmp, "costs.json", json.dumps(data))
+
+    def test_memory_cpu_hockey_and_grow_charts(self):
+        out = os.path.join(self.tmp, "charts")
+        done = self.charts(self.extended(), "--out", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        d = os.path.join(out, "costs")
+        files = set(os.listdir(d))
+        for stem in ("producer_consumer-memory-1p1c", "producer_consumer-cpu-1p1c", "producer_consumer-cpu-4p4c",
+                     "producer_consumer__payload-string-memory-1p1c",
+                     "producer_consumer_open_loop-hockey-mutex-1p1c", "map_mix__rapid-grow-grow",
+                     "map_mix__rapid-grow_disjoint_empty-memory-2t"):
+            for ext in (".svg", ".png"):
+                self.assertIn(stem + ext, files)
+        memory = self.read(d, "producer_consumer-memory-1p1c.svg")
+        self.assertIn("at rest", memory)
+        self.assertIn("bytes per item in flight", memory)
+        self.assertIn("not counted (allocator of its own): pooled_queue", memory)
+        cpu = self.read(d, "producer_consumer-cpu-1p1c.svg")
+        self.assertIn("other_queue", cpu)
+        self.assertIn("CPU time per item", cpu)
+        hockey = self.read(d, "producer_consumer_open_loop-hockey-mutex-1p1c.svg")
+        for label in ("mutex_queue p50", "mutex_queue p99", "mutex_queue p99.9", "mutex_queue max", "offered load"):
+            self.assertIn(label, hockey)
+        grow = self.read(d, "map_mix__rapid-grow-grow.svg")
+        self.assertIn("lockfree_map (lock-free) — presized only: cannot grow", grow)
+        self.assertIn("mutex_map (mutex)", grow)
+        self.assertNotIn("mutex_map (mutex) — presized only", grow)
+        # The open-loop rates and the rapid-grow variants get no per-variant throughput charts.
+        self.assertFalse([f for f in files if f.startswith("producer_consumer_open_loop__")], files)
+        self.assertFalse([f for f in files if f.startswith("map_mix__rapid-grow_") and "memory" not in f], files)
+        with open(os.path.join(d, "summary.md"), encoding="utf-8") as f:
+            self.assertIn("(producer_consumer_open_loop-hockey-mutex-1p1c.svg)", f.read())
+
+    def test_payload_component_is_read_as_the_payload(self):
+        from rsb_results.results import load, split_payload
+        self.assertEqual(split_payload(("payload:string", "1p1c")), ("string", ("1p1c",)))
+        self.assertEqual(split_payload(("1p1c",)), ("word", ("1p1c",)))
+        res = load(FIXTURE)
+        payloads = {b.payload for b in res.benchmarks.values() if b.scenario == "producer_consumer"}
+        self.assertEqual(payloads, {"word", "record64", "string", "unique_ptr"})
+        word = res.benchmarks["producer_consumer/mutex_queue/1p1c"]
+        self.assertEqual((word.payload, word.variant, word.shape), ("word", (), "1p1c"))
+        s = res.benchmarks["producer_consumer/mutex_queue/payload:string/1p1c"]
+        self.assertEqual((s.payload, s.variant, s.shape), ("string", ("payload:string",), "1p1c"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -78,7 +78,12 @@ class Page(support.TempDirMixin, unittest.TestCase):
         self.assertIsNone(f["guarantees_problem"])
         for b in f["benchmarks"]:
             self.assertIsNone(b["error"], b["name"])
-            self.assertEqual(b["payload"], "word", b["name"])
+            # The word has no payload component (names as before payloads); any other payload has one.
+            if b["payload"] == "word":
+                self.assertNotIn("payload:", b["name"])
+            else:
+                self.assertIn(b["payload"], ("record64", "string", "unique_ptr"), b["name"])
+                self.assertIn("/payload:" + b["payload"] + "/", b["name"] + "/")
             med, lo, hi, n = b["metrics"]["items_per_second"]
             self.assertEqual(n, rs.REPETITIONS, b["name"])
             self.assertLessEqual(lo, med)
@@ -88,7 +93,11 @@ class Page(support.TempDirMixin, unittest.TestCase):
         self.assertIn("ceiling", data["families"])
         self.assertIn("user", data["families"])
         self.assertEqual([p[1] for p in data["percentiles"]], ["latency_p50_ns", "latency_p99_ns", "latency_p999_ns"])
-        self.assertEqual(data["cost_counters"], ["cpu_ns_per_item"])  # recorded by every run
+        # Recorded by every run (cpu) and by the counted producer_consumer runs (memory, issue 16).
+        self.assertEqual(data["cost_counters"], ["allocations_per_item", "bytes_after_drain", "bytes_at_rest",
+                                                 "bytes_per_item_in_flight", "bytes_retained", "cpu_ns_per_item",
+                                                 "peak_bytes"])
+        self.assertEqual({b["payload"] for b in f["benchmarks"]}, {"word", "record64", "string", "unique_ptr"})
 
     def test_configurations_rank_every_implementation_with_consistent_verdicts(self):
         out, done = self.write(FIXTURE)
@@ -140,7 +149,7 @@ class Page(support.TempDirMixin, unittest.TestCase):
                 if row["name"].startswith("producer_consumer/mpmc_ring/"):
                     for key in ("name", "run_name"):
                         parts = row[key].split("/")
-                        row[key] = "/".join(parts[:3] + ["payload:string"] + parts[3:])
+                        row[key] = "/".join(parts[:3] + ["payload:custom"] + parts[3:])
                 if row["name"].startswith("producer_consumer/"):
                     row.update(cpu_ns_per_item=50.0, peak_bytes=4096.0)
         path = rs.edited(FIXTURE, os.path.join(self.tmp, "extended.json"), edit)
@@ -153,13 +162,14 @@ class Page(support.TempDirMixin, unittest.TestCase):
         self.assertEqual(f["families"]["personnage_atomics"], "ceiling")
         self.assertEqual(f["families"]["mpmc_ring"], "user")
         payloads = {(b["impl"], b["payload"]) for b in f["benchmarks"] if b["scenario"] == "producer_consumer"}
-        self.assertIn(("mpmc_ring", "string"), payloads)
+        self.assertIn(("mpmc_ring", "custom"), payloads)
         self.assertIn(("mutex_queue", "word"), payloads)
         self.assertNotIn(("mpmc_ring", "word"), payloads)
         self.assertTrue(all("payload" not in b["variant"] for b in f["benchmarks"]))
-        self.assertEqual(data["cost_counters"], ["cpu_ns_per_item", "peak_bytes"])
+        self.assertIn("cpu_ns_per_item", data["cost_counters"])
+        self.assertIn("peak_bytes", data["cost_counters"])
         # mpmc_ring is alone with its payload: no baseline, no best peer there.
-        strings = [c for c in f["configs"] if c["payload"] == "string"]
+        strings = [c for c in f["configs"] if c["payload"] == "custom"]
         self.assertTrue(strings)
         for c in strings:
             self.assertEqual(c["ranking"], ["mpmc_ring"])

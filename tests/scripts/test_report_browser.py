@@ -56,7 +56,7 @@ def setUpModule():
             if row["name"].startswith("producer_consumer/mpmc_ring/"):
                 for key in ("name", "run_name"):
                     parts = row[key].split("/")
-                    row[key] = "/".join(parts[:3] + ["payload:string"] + parts[3:])
+                    row[key] = "/".join(parts[:3] + ["payload:custom"] + parts[3:])
             if row["name"].startswith("producer_consumer/"):
                 row.update(cpu_ns_per_item=50.0, peak_bytes=4096.0)
     extended = rs.edited(fixture, os.path.join(d, "extended.json"), extend)
@@ -96,7 +96,7 @@ def setUpModule():
         {"name": "only_bad", "path": pages["only_bad"], "steps": observe},
         {"name": "corrupt", "path": pages["corrupt"], "steps": observe},
         {"name": "extended", "path": pages["extended"], "steps": observe + [
-            {"do": "select", "selector": "#rsb-payload", "value": "string"}, {"do": "observe", "as": "string"},
+            {"do": "select", "selector": "#rsb-payload", "value": "custom"}, {"do": "observe", "as": "string"},
             {"do": "select", "selector": "#rsb-scenario", "value": "counter"}, {"do": "observe", "as": "counter"}]},
     ]
     result = rs.drive(node, chromium, plan, d)
@@ -276,7 +276,7 @@ class Extended(unittest.TestCase):
         self.assertEqual(rows["mutex_queue"], ["mutex_queue", "mutex", "blocking", "FIFO", "no"])
         self.assertEqual(rows["spsc_ring"][2:], ["not recorded"] * 3)
         self.assertEqual(obs["selects"]["rsb-payload"], "word")
-        self.assertNotIn("user", obs["families"])  # mpmc_ring (user) ran the string payload only
+        self.assertNotIn("user", obs["families"])  # mpmc_ring (user) ran the custom payload only (and the real ones)
         string = OBS["extended"]["observations"]["string"]
         self.assertEqual([impl_of(d["label"]) for d in charts(string)["by-configuration"]["datasets"]], ["mpmc_ring"])
         self.assertEqual(string["families"], ["user"])

@@ -89,6 +89,8 @@ class RunSuite(support.TempDirMixin, unittest.TestCase):
             (("--benchmark_out=x.json",), "is set by run-suite itself"),
             (("--threads=1,x",), "--threads='1,x' is not valid: expected comma-separated totals"),
             (("--threads=",), "--threads='' is not valid"),
+            (("--rate=fast",), "--rate='fast' is not valid: expected comma-separated offered loads"),
+            (("--rate=",), "--rate='' is not valid"),
         ]
         for args, needle in cases:
             with self.subTest(args=args):
