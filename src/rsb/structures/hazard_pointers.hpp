@@ -82,6 +82,8 @@ class hazard_pointers {
         std::atomic<bool> active{true};
         /// Mirrors retired.size() for racy observers; written by the owner only.
         std::atomic<std::size_t> retired_count{0};
+        /// Taken by domain::trim() (which alone reads and writes it, under the users' mutex).
+        bool trimming = false;
         /// Owner-only state, on its own false-sharing range so that scanners
         /// reading `hazards` do not share its line.
         struct owner_state {
@@ -204,24 +206,34 @@ class hazard_pointers {
         /// left in it. Active records (live threads that used the domain)
         /// stay, with their lists.
         void trim() noexcept {
-            record* kept = nullptr;
-            record** tail = &kept;
-            record* r = head_.load(std::memory_order_acquire);  // acquire: pairs with (R2)
-            std::size_t freed = 0;
-            while (r != nullptr) {
-                record* next = r->next;
+            // Pass 1: take every idle record, as a new owner would, and scan
+            // its retired list. The list of records is not changed here: every
+            // scan walks all of it.
+            for (record* r = head_.load(std::memory_order_acquire); r != nullptr; r = r->next) {  // (R2)
                 bool expected = false;
                 // (R1) as in acquire(): the previous owner's list is ours now.
                 if (r->active.compare_exchange_strong(expected, true, std::memory_order_acquire,
                                                       std::memory_order_relaxed)) {
+                    r->trimming = true;
                     scan(*r);
+                }
+            }
+            // Pass 2: unlink and free the records taken whose lists are now
+            // empty; give the others back (still hazardous: they stay).
+            record* kept = nullptr;
+            record** tail = &kept;
+            std::size_t freed = 0;
+            for (record* r = head_.load(std::memory_order_relaxed); r != nullptr;) {  // ours alone now
+                record* next = r->next;
+                if (r->trimming) {
+                    r->trimming = false;
                     if (r->owner->retired.empty()) {
                         delete r;
                         ++freed;
                         r = next;
                         continue;
                     }
-                    r->active.store(false, std::memory_order_release);  // (R3): still hazardous; keep it
+                    r->active.store(false, std::memory_order_release);  // (R3)
                 }
                 *tail = r;
                 tail = &r->next;
