@@ -49,7 +49,7 @@
 namespace rsb::memory {
 
 /// Net bytes a thread may drift before it folds its count into the shared total.
-inline constexpr std::int64_t flush_bytes = 16 * 1024;
+inline constexpr std::int64_t flush_bytes = 4 * 1024;
 
 /// Whether this process counts its allocations (see the header comment).
 [[nodiscard]] bool counting() noexcept;

@@ -173,11 +173,14 @@ template <shared_map M>
                 tallies[r] = std::move(t);
             });
         }
+        const std::int64_t before_run = count_memory ? memory::live_bytes() : 0;
+        if (count_memory) memory::reset_peak();
         result.run = pool.invoke();
+        // The empty map plus the most the run added (the pool's set-up left out).
+        if (count_memory) memory_use.peak = memory_use.at_rest + (memory::peak_bytes() - before_run);
     }
     std::int64_t report_bytes = 0;
     if (count_memory) {
-        memory_use.peak = window->peak();
         report_bytes = keep_report_outside(result.run);
         memory_use.retained = window->held() - report_bytes;
     }

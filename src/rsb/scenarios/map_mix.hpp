@@ -262,6 +262,7 @@ template <shared_map M>
     auto map = std::make_unique<M>(static_cast<std::size_t>(cfg.keys + T * cfg.private_keys));
     if (count_memory) memory_use.at_rest = window->held();
     for (std::uint64_t k = 1; k <= cfg.keys; ++k) map->set(static_cast<K>(k), V{0});
+    const std::int64_t prefilled = count_memory ? window->held() : 0;
 
     {
     runspace_pool pool(console, cfg.pool);
@@ -323,11 +324,14 @@ template <shared_map M>
             tallies[r] = std::move(t);
         });
     }
+    const std::int64_t before_run = count_memory ? memory::live_bytes() : 0;
+    if (count_memory) memory::reset_peak();
     result.run = pool.invoke();
+    // The prefilled map plus the most the run added (the pool's set-up left out).
+    if (count_memory) memory_use.peak = prefilled + (memory::peak_bytes() - before_run);
     }
     std::int64_t report_bytes = 0;
     if (count_memory) {
-        memory_use.peak = window->peak();
         report_bytes = keep_report_outside(result.run);
         memory_use.retained = window->held() - report_bytes;
     }

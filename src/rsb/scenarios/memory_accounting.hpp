@@ -7,10 +7,15 @@
 // pool) built inside or before it in a way that nets to zero, and reads:
 //   bytes_at_rest            held right after construction, empty: what the
 //                            structure sets aside for its capacity
-//   peak_bytes               the most held at any time during the run
-//                            (structure, plus the payloads in flight: a
-//                            string or a box lives on the heap while queued);
-//                            within flush_bytes per running thread
+//   peak_bytes               the structure's bytes when the run starts (at
+//                            rest; for map_mix, prefilled) plus the most the
+//                            run added to them: the structure's growth, the
+//                            payloads in flight (a string or a box lives on
+//                            the heap while queued), and the runspace
+//                            threads' own few hundred bytes; the pool's
+//                            set-up, made before the run starts, is left
+//                            out. Within flush_bytes (4 KiB) per running
+//                            thread
 //   bytes_retained           held after the run, drained (the queue) or with
 //                            its final contents (the map): what it did not
 //                            give back while still alive

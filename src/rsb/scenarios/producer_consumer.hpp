@@ -422,12 +422,15 @@ template <concurrent_queue Q, pc_variant Variant = pc_variant::plain>
         }
 
         const std::uint64_t allocations_before = memory::allocations();
+        const std::int64_t before_run = count_memory ? memory::live_bytes() : 0;
+        if (count_memory) memory::reset_peak();
         result.run = pool.invoke();
         run_allocations = memory::allocations() - allocations_before;
+        // The queue at rest plus the most the run added (the pool's own set-up, made before, is left out).
+        if (count_memory) memory_use.peak = memory_use.at_rest + (memory::peak_bytes() - before_run);
     }
     std::int64_t report_bytes = 0;
     if (count_memory) {
-        memory_use.peak = window->peak();
         report_bytes = keep_report_outside(result.run);
         memory_use.retained = window->held() - report_bytes;
     }
