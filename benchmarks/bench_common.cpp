@@ -36,7 +36,8 @@ namespace rsb {
 
 namespace {
 std::mutex failures_mutex;
-std::vector<std::string> failures;
+std::vector<std::string> failures;           ///< guarded by failures_mutex; each failed benchmark once
+std::map<std::string, std::string> failure_of;  ///< guarded by failures_mutex; benchmark -> its first failure
 
 bool selected(const std::vector<std::string>& wanted, std::string_view name) {
     return wanted.empty() || std::find(wanted.begin(), wanted.end(), name) != wanted.end();
@@ -91,6 +92,24 @@ void measure(benchmark::State& state, const std::string& name, const std::functi
     std::map<std::string, double> sums;
     std::int64_t runs = 0;
     bench_progress().on_call(name);
+    // Once a run of a benchmark has failed, every later call of that
+    // benchmark (its remaining repetitions) is skipped without running. Google
+    // Benchmark 1.7.1 (Debian 12's libbenchmark) dies with SIGSEGV in
+    // ComputeStats when the first repetition of a benchmark was skipped and
+    // at least two later ones were not: it reads the statistics of the first
+    // repetition, which a skipped run does not have (google/benchmark#1406,
+    // #2206; issue 13). Skipping the rest keeps the skipped repetitions from
+    // ever being followed by measured ones, and gives no numbers for a
+    // benchmark that did not verify.
+    {
+        std::unique_lock lock(failures_mutex);
+        if (const auto earlier = failure_of.find(name); earlier != failure_of.end()) {
+            const std::string message = "not run: an earlier run of this benchmark failed: " + earlier->second;
+            lock.unlock();
+            state.SkipWithError(message.c_str());
+            return;  // the benchmark loop must not be entered after SkipWithError
+        }
+    }
     for (auto _ : state) {
         scenario_result r = run_once();
         if (!r.ok()) {
@@ -98,6 +117,7 @@ void measure(benchmark::State& state, const std::string& name, const std::functi
             state.SkipWithError(message.c_str());
             bench_host().write_line("runspace_bench: " + name + ": " + message);
             std::lock_guard lock(failures_mutex);
+            failure_of.emplace(name, message);
             failures.push_back(name);
             break;
         }
