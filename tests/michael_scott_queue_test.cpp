@@ -347,7 +347,7 @@ thread_local exit_batcher batcher;
 TEST_CASE("michael_scott_queue: many short-lived threads whose thread_local batchers flush at exit",
           "[michael_scott_queue][reclamation][thread_exit]") {
     using namespace batcher_exit;
-    const unsigned threads_total = rsb::test::sized(4000);
+    const unsigned threads_total = rsb::test::sized(20000);
     constexpr unsigned alive_at_once = 6;  // more threads than cores: exits overlap newcomers' registrations
     std::vector<std::atomic<std::uint32_t>> counts((threads_total + 1) * per_thread);
     seen = &counts;
