@@ -93,22 +93,32 @@ void measure(benchmark::State& state, const std::string& name, const std::functi
     std::int64_t runs = 0;
     bench_progress().on_call(name);
     // Once a run of a benchmark has failed, every later call of that
-    // benchmark (its remaining repetitions) is skipped without running. Google
-    // Benchmark 1.7.1 (Debian 12's libbenchmark) dies with SIGSEGV in
-    // ComputeStats when the first repetition of a benchmark was skipped and
-    // at least two later ones were not: it reads the statistics of the first
-    // repetition, which a skipped run does not have (google/benchmark#1406,
-    // #2206; issue 13). Skipping the rest keeps the skipped repetitions from
-    // ever being followed by measured ones, and gives no numbers for a
-    // benchmark that did not verify.
+    // benchmark (its remaining repetitions) is skipped without running the
+    // scenario. Google Benchmark 1.7.1 (Debian 12's libbenchmark, built with
+    // its internal checks on) computes a benchmark's aggregates whenever two
+    // or more of its repetitions were measured, and then (google/benchmark
+    // #1406, #2206; issue 13):
+    //  - dies with SIGSEGV if the first repetition was skipped: it reads the
+    //    statistics of the first repetition, which a skipped run lacks;
+    //  - aborts if any repetition reports an iteration count other than the
+    //    first one's ("Check `(run_iterations) == (run.iterations)' failed").
+    // So no repetition may be measured after a skipped one (this block), and
+    // a skipped repetition must report the planned iteration count: the skip
+    // happens inside the benchmark loop, where SkipWithError reports
+    // max_iterations, as for a run that fails (below). Returning before the
+    // loop would report 0 iterations.
+    std::string earlier_failure;
     {
-        std::unique_lock lock(failures_mutex);
-        if (const auto earlier = failure_of.find(name); earlier != failure_of.end()) {
-            const std::string message = "not run: an earlier run of this benchmark failed: " + earlier->second;
-            lock.unlock();
+        std::lock_guard lock(failures_mutex);
+        if (const auto earlier = failure_of.find(name); earlier != failure_of.end()) earlier_failure = earlier->second;
+    }
+    if (!earlier_failure.empty()) {
+        const std::string message = "not run: an earlier run of this benchmark failed: " + earlier_failure;
+        for (auto _ : state) {
             state.SkipWithError(message.c_str());
-            return;  // the benchmark loop must not be entered after SkipWithError
+            break;
         }
+        return;
     }
     for (auto _ : state) {
         scenario_result r = run_once();
