@@ -53,10 +53,11 @@ struct backoff_policy {
 /// For latency runs with no more runspaces than cores (ping_pong, the
 /// latency scenario): one pause between polls — a polling step far shorter
 /// than the round trips measured, so waiting does not quantise them — for
-/// about a millisecond before the first yield (when a pause costs ~12 ns),
-/// then the usual yield and sleep stages, so an oversubscribed or stalled run
-/// still backs off. latency_backoff_for() sizes the spinning from this
-/// machine's measured pause instead.
+/// 80 000 polls before the first yield, then the usual yield and sleep
+/// stages, so an oversubscribed or stalled run still backs off.
+/// latency_backoff_for() sizes the spinning to a time budget
+/// (a millisecond) from this machine's measured pause instead; the binary
+/// uses that and records both figures in its JSON context.
 inline constexpr backoff_policy latency_backoff{
     .spin_rounds = 80'000,
     .max_spin_pauses = 1,
