@@ -7,24 +7,12 @@
 # the user's structures are in the JSON next to ours, in the family `user`;
 # then scripts/compare and scripts/charts handle that file unchanged.
 cmake_minimum_required(VERSION 3.25)
-foreach(v SOURCE BUILD WORK)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "example_byo.cmake: -D${v}=... is required")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/cmake_script_support.cmake)
+require_definitions(example_byo.cmake SOURCE BUILD WORK)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT status EQUAL 0)
-    string(REPLACE ";" " " cmd "${ARGN}")
-    message(FATAL_ERROR "failed (${status}): ${cmd}\n${out}\n${err}")
-  endif()
-  set(last_output "${out}${err}" PARENT_SCOPE)
-endfunction()
-
-run(${CMAKE_COMMAND} --install ${BUILD} --prefix ${WORK}/prefix)
+install_to(${BUILD} ${WORK}/prefix)
 set(byo ${WORK}/byo)
 run(${CMAKE_COMMAND} -S ${SOURCE}/examples/bring-your-own -B ${byo} -DCMAKE_PREFIX_PATH=${WORK}/prefix
     -DCMAKE_BUILD_TYPE=Release)

@@ -5,24 +5,12 @@
 # 2. builds and runs tests/package_consumers with find_package, add_subdirectory
 #    and FetchContent from a local path.
 cmake_minimum_required(VERSION 3.25)
-foreach(v SOURCE BUILD WORK)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "package_consumers.cmake: -D${v}=... is required")
-  endif()
-endforeach()
+include(${CMAKE_CURRENT_LIST_DIR}/cmake_script_support.cmake)
+require_definitions(package_consumers.cmake SOURCE BUILD WORK)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT status EQUAL 0)
-    string(REPLACE ";" " " cmd "${ARGN}")
-    message(FATAL_ERROR "failed (${status}): ${cmd}\n${out}\n${err}")
-  endif()
-  set(last_output "${out}${err}" PARENT_SCOPE)
-endfunction()
-
-run(${CMAKE_COMMAND} --install ${BUILD} --prefix ${WORK}/prefix)
+install_to(${BUILD} ${WORK}/prefix)
 foreach(f include/rsb/register.hpp include/rsb/structures/traits.hpp include/rsb/harness/runspace.hpp
           include/rsb/scenarios/producer_consumer.hpp include/rsb/bench/register.hpp include/rsb/testing/queue_suites.hpp
           lib/cmake/runspace_bench/runspace_bench-config.cmake lib/cmake/runspace_bench/RsbConformance.cmake)

@@ -38,6 +38,18 @@ namespace rsb::bench {
 /// "kind:map;progress:blocking;bounded:no".
 [[nodiscard]] std::string describe(const map_guarantees& g);
 
+/// A producer_consumer run of `shape` at `capacity`, with --items split
+/// across the producers and the run's deadline.
+[[nodiscard]] inline producer_consumer_config pc_config(const settings& s, const pc_shape& shape, std::size_t capacity) {
+    producer_consumer_config cfg;
+    cfg.producers = shape.producers;
+    cfg.consumers = shape.consumers;
+    cfg.capacity = capacity;
+    cfg.items_per_producer = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, s.items / shape.producers));
+    cfg.pool = s.pool();
+    return cfg;
+}
+
 /// A queue: every queue scenario it qualifies for.
 template <concurrent_queue Q>
     requires std::same_as<typename Q::value_type, item_t>
@@ -89,12 +101,7 @@ private:
         if (cap.bounded_only && !Q::guarantees.bounded) return;
         for (const pc_shape& shape : shapes) {
             if (!fits(Q::guarantees, shape)) continue;
-            producer_consumer_config cfg;
-            cfg.producers = shape.producers;
-            cfg.consumers = shape.consumers;
-            cfg.capacity = cap.capacity;
-            cfg.items_per_producer = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, s.items / shape.producers));
-            cfg.pool = s.pool();
+            producer_consumer_config cfg = pc_config(s, shape, cap.capacity);
             // Latency with a core per runspace: poll finely, as ping_pong does
             // (backoff.hpp); oversubscribed, the default policy lets others run.
             if (Variant == pc_variant::latency && shape.producers + shape.consumers <= s.logical_cpus())
@@ -270,12 +277,7 @@ public:
         if (!s.wants(producer_consumer_info.name, name(), group())) return;
         const auto shapes = s.threads.empty() ? producer_consumer_shapes(s.cores()) : producer_consumer_sweep(s.threads);
         for (const pc_shape& shape : shapes) {
-            producer_consumer_config cfg;
-            cfg.producers = shape.producers;
-            cfg.consumers = shape.consumers;
-            cfg.capacity = pc_roomy.capacity;
-            cfg.items_per_producer = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, s.items / shape.producers));
-            cfg.pool = s.pool();
+            const producer_consumer_config cfg = pc_config(s, shape, pc_roomy.capacity);
             out.add(std::string(producer_consumer_info.name) + "/" + name() + "/" + shape_name(shape),
                     [cfg] { return run_producer_consumer<Q>(cfg, bench_host()); });
         }
