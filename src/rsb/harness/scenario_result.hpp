@@ -2,9 +2,11 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <cstdint>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +43,32 @@ struct work_shares {
     const auto [lo, hi] = std::minmax_element(ops.begin(), ops.end());
     const double fair = total / static_cast<double>(ops.size());
     return {static_cast<double>(*lo) / fair, static_cast<double>(*hi) / fair};
+}
+
+/// The layout a structure with more than one runs with (lockfree_map's
+/// `split_layout()`, chosen by its lockfree_map_layout policy): true for
+/// split, false for packed; nullopt for structures with one layout. Allocates
+/// nothing, so a scenario that counts memory can read it while the structure
+/// exists and report it after destroying it.
+template <class S>
+[[nodiscard]] std::optional<bool> layout_of(const S& s) {
+    if constexpr (requires { { s.split_layout() } -> std::convertible_to<bool>; }) {
+        return static_cast<bool>(s.split_layout());
+    } else {
+        return std::nullopt;
+    }
+}
+
+/// Counter `layout_split` (1 split, 0 packed) for a layout read by
+/// layout_of(); nothing for a structure with one layout.
+inline void report_layout(scenario_result& r, std::optional<bool> split) {
+    if (split) r.counters["layout_split"] = *split ? 1.0 : 0.0;
+}
+
+/// The same, read from the structure itself.
+template <class S>
+void report_layout(scenario_result& r, const S& s) {
+    report_layout(r, layout_of(s));
 }
 
 /// Combines a run's own failure with the scenario's verification failure.

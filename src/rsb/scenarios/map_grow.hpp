@@ -209,6 +209,8 @@ template <shared_map M>
         if (wrong != 0)
             add_failure(result, std::to_string(wrong) + " keys disagree with what their runspace set, updated or erased");
     }
+    // Read while the map exists (as map_mix): when memory is counted it is destroyed below.
+    const std::optional<bool> layout = layout_of(*map);
     if (count_memory) {
         if (present > 0) {
             memory_use.per_item =
@@ -225,6 +227,7 @@ template <shared_map M>
     result.counters["keys_present"] = static_cast<double>(present);
     result.counters["presized"] = cfg.table == grow_table::presized ? 1.0 : 0.0;
     report_fairness(result, "", progress.snapshot());
+    report_layout(result, layout);
     return result;
 }
 

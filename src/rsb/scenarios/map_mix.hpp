@@ -382,6 +382,8 @@ template <shared_map M>
         if (wrong_private != 0)
             add_failure(result, std::to_string(wrong_private) + " private keys disagree with what their owner set/erased");
     }
+    // Read while the map exists: when memory is counted it is destroyed below.
+    const std::optional<bool> layout = layout_of(*map);
     if (count_memory) {
         // Keys held: the shared ones and the private ones present at the end.
         std::uint64_t held = cfg.keys;
@@ -404,6 +406,7 @@ template <shared_map M>
     result.counters["effective_write_ratio"] =
         attempted > 0 ? static_cast<double>(effective) / static_cast<double>(attempted) : 1.0;
     report_fairness(result, "", progress.snapshot());
+    report_layout(result, layout);
     return result;
 }
 
