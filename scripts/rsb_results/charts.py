@@ -47,7 +47,8 @@ For each results file, into <out>/<file stem>/ (SVG and PNG of each chart):
 - <scenario>[__<variant>]-focused, -focused-tutorial, -focused-lost-updates:
   the same questions with at most six series (ours vs the fastest peer and
   the mutex baseline, the ceiling dashed), drawn by focused.py, which states
-  the selection rule; the full charts above stay beside them.
+  the selection rule; the full charts above stay beside them (none for the
+  open loop and map_mix rapid-grow: the hockey stick and the grow chart).
 Benchmarks with disturbed repetitions (witnesses.py) are marked: a red x on
 their point, a hatched bar, "(disturbed)" after a latency label; the summary
 lists them. `scripts/charts --exclude-disturbed` draws without those
