@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -83,7 +84,15 @@ public:
             nodes_.pop_front();
             ++pops_;
             out = std::move(n->value);
-            if (Leak > 0 && pops_ % 100 < static_cast<unsigned>(Leak)) return true;  // the leak
+            if (Leak > 0 && pops_ % 100 < static_cast<unsigned>(Leak)) {  // the leak
+                // Kept reachable for LeakSanitizer through a list threaded
+                // through the nodes' own padding (allocating nothing): the
+                // allocation counter still sees each such node as held.
+                node* head = lost_;
+                std::memcpy(n->padding, &head, sizeof head);
+                lost_ = n;
+                return true;
+            }
         }
         delete n;
         return true;
@@ -91,7 +100,7 @@ public:
 
     struct node {
         T value;
-        char padding[40] = {};
+        alignas(void*) char padding[40] = {};
     };
 
 private:
@@ -101,6 +110,9 @@ private:
     // reads at_rest with the deque empty and the per-item cost on top of it.
     std::deque<node*> nodes_;
     unsigned pops_ = 0;
+    /// The leaked nodes of every queue of this type (under each queue's
+    /// mutex_; the runs that leak do not overlap).
+    static inline node* lost_ = nullptr;
 };
 
 rsb::producer_consumer_config small_run(unsigned p, unsigned c, std::uint32_t items) {

@@ -108,9 +108,12 @@ private:
 /// What ramalhete_queue holds: pointers or std::unique_ptr natively (it
 /// stores raw pointers in marked words), and — through this adapter — words
 /// carried in a pointer's bits (see the header comment). Of the standard
-/// payloads: the word and the unique_ptr.
+/// payloads: the word only. The unique_ptr payload is refused for now: its
+/// conformance [memory] run corrupted the heap (glibc: "malloc_consolidate():
+/// unaligned fastbin chunk detected", then a hung run) and the cause is not
+/// yet found; the adapter's unique_ptr path is kept for that investigation.
 template <class T>
-concept xenium_ramalhete_element = (std::is_integral_v<T> && sizeof(T) == sizeof(void*)) || is_unique_ptr_v<T>;
+concept xenium_ramalhete_element = std::is_integral_v<T> && sizeof(T) == sizeof(void*);
 
 template <class T>
     requires xenium_ramalhete_element<T>
@@ -196,4 +199,5 @@ static_assert(concurrent_queue<xenium_vyukov_queue<std::uint64_t>>);
 
 template <>
 inline constexpr std::string_view rsb::element_requirement<rsb::peers::xenium_ramalhete_queue> =
-    "pointers, std::unique_ptr or words (the library stores raw pointers in marked words)";
+    "pointer-sized words (the library stores raw pointers in marked words; std::unique_ptr refused until a heap "
+    "corruption seen with it is explained)";

@@ -87,8 +87,16 @@ struct memory_figures {
 
 /// The default thread stack while memory is counted, and the most runspaces
 /// (plus one helper thread) whose stacks glibc's 40 MiB stack cache holds.
+#if defined(__SANITIZE_THREAD__)
+// ThreadSanitizer's pthread_create fails with EINVAL once the default stack
+// is below 1 MiB (GCC 12's libtsan: 768 KiB fails, 1 MiB works), so its
+// builds take 1 MiB stacks, of which the cache holds 40.
+inline constexpr std::size_t thread_stack_bytes = 1024 * 1024;
+inline constexpr unsigned max_exact_runspaces = 38;
+#else
 inline constexpr std::size_t thread_stack_bytes = 256 * 1024;
 inline constexpr unsigned max_exact_runspaces = 150;
+#endif
 
 /// Sets the default thread stack (first call), and starts and joins
 /// `threads` threads at once the first time a run needs that many (see the
