@@ -75,6 +75,17 @@ inline constexpr bool is_unique_ptr_v = false;
 template <class T>
 inline constexpr bool is_unique_ptr_v<std::unique_ptr<T>> = true;
 
+/// The pointee of a std::unique_ptr (ramalhete_queue's slots hold it raw);
+/// `void` for anything else, where it is not used.
+template <class T>
+struct pointee_of {
+    using type = void;
+};
+template <class T>
+struct pointee_of<std::unique_ptr<T>> {
+    using type = T;
+};
+
 template <class T>
 class xenium_ms_queue {
 public:
@@ -108,21 +119,30 @@ private:
 /// What ramalhete_queue holds: pointers or std::unique_ptr natively (it
 /// stores raw pointers in marked words), and — through this adapter — words
 /// carried in a pointer's bits (see the header comment). Of the standard
-/// payloads: the word only. The unique_ptr payload is refused for now: its
-/// conformance [memory] run corrupted the heap (glibc: "malloc_consolidate():
-/// unaligned fastbin chunk detected", then a hung run) and the cause is not
-/// yet found; the adapter's unique_ptr path is kept for that investigation.
+/// payloads: the word and the unique_ptr.
 template <class T>
-concept xenium_ramalhete_element = std::is_integral_v<T> && sizeof(T) == sizeof(void*);
+concept xenium_ramalhete_element = (std::is_integral_v<T> && sizeof(T) == sizeof(void*)) || is_unique_ptr_v<T>;
 
 template <class T>
     requires xenium_ramalhete_element<T>
 class xenium_ramalhete_queue {
     static constexpr bool carried = std::is_integral_v<T>;
-    // A word's bits travel in a pointer that is never dereferenced; a
-    // unique_ptr is stored as the library stores it (ownership moves in and out).
-    using carrier = const std::byte*;
-    using stored = std::conditional_t<carried, carrier, T>;
+    // The library always holds raw pointers here, never a std::unique_ptr:
+    //  - a word's bits travel in a pointer that is never dereferenced;
+    //  - a std::unique_ptr's pointee is released into the queue on push and
+    //    taken back on pop, and the adapter's destructor deletes what is
+    //    still queued. Handing the library the unique_ptr itself double-frees:
+    //    libxenium 0.0.2's ramalhete_queue::node::~node deletes the values of
+    //    slots pop_idx..push_idx (modulo the node size), and once both indices
+    //    ran past the end of a full node by different amounts (several
+    //    producers each bump push_idx on the full node before a new one is
+    //    linked, xenium issue #44, open upstream) that range wraps onto slots
+    //    already popped, whose pointers the consumers own and have deleted:
+    //    glibc "malloc_consolidate(): unaligned fastbin chunk" in conformance
+    //    [memory], an ASan double-free in queue_peers_test before this change.
+    //    For raw pointers the library's delete is a no-op, so the stale slots
+    //    are harmless.
+    using carrier = std::conditional_t<carried, const std::byte*, typename pointee_of<T>::type*>;
 
 public:
     using value_type = T;
@@ -134,6 +154,16 @@ public:
     static constexpr memory_profile memory = xenium_memory;
 
     explicit xenium_ramalhete_queue(std::size_t /*capacity_hint: the library takes none*/) {}
+    xenium_ramalhete_queue(const xenium_ramalhete_queue&) = delete;
+    xenium_ramalhete_queue& operator=(const xenium_ramalhete_queue&) = delete;
+
+    /// Deletes the pointees still queued (unique_ptr; see above). Like any
+    /// destructor: no other thread uses the queue any more.
+    ~xenium_ramalhete_queue() {
+        if constexpr (!carried) {
+            for (carrier p = nullptr; q_.try_pop(p); p = nullptr) std::default_delete<typename pointee_of<T>::type>{}(p);
+        }
+    }
 
     [[nodiscard]] bool try_push(const T& v)
         requires carried
@@ -146,23 +176,25 @@ public:
         if constexpr (carried) {
             return try_push(static_cast<const T&>(v));
         } else {
-            q_.push(std::move(v));
+            assert(v != nullptr && "the library takes no null pointer");
+            q_.push(v.get());   // may throw (a node allocation): v still owns its pointee
+            (void)v.release();  // the queue's slot holds it now; try_pop or the destructor takes it back
             return true;
         }
     }
     [[nodiscard]] bool try_pop(T& out) {
+        carrier p = nullptr;
+        if (!q_.try_pop(p)) return false;
         if constexpr (carried) {
-            carrier p = nullptr;
-            if (!q_.try_pop(p)) return false;
             out = std::bit_cast<T>(p);
-            return true;
         } else {
-            return q_.try_pop(out);
+            out.reset(p);
         }
+        return true;
     }
 
 private:
-    xenium::ramalhete_queue<stored, xenium::policy::reclaimer<xenium_reclaimer>> q_;
+    xenium::ramalhete_queue<carrier, xenium::policy::reclaimer<xenium_reclaimer>> q_;
 };
 
 template <class T>
@@ -199,5 +231,4 @@ static_assert(concurrent_queue<xenium_vyukov_queue<std::uint64_t>>);
 
 template <>
 inline constexpr std::string_view rsb::element_requirement<rsb::peers::xenium_ramalhete_queue> =
-    "pointer-sized words (the library stores raw pointers in marked words; std::unique_ptr refused until a heap "
-    "corruption seen with it is explained)";
+    "pointers, std::unique_ptr or words (the library stores raw pointers in marked words)";
