@@ -14,6 +14,9 @@
 //  - Sanitizer builds: ASan and TSan own malloc, so the counter registers
 //    their allocator hooks instead (__sanitizer_install_malloc_and_free_hooks);
 //    a block counts as its requested size (__sanitizer_get_allocated_size).
+//    GCC 12's libtsan runs no malloc hook for the aligned functions (memalign,
+//    aligned_alloc, posix_memalign, valloc, pvalloc), so under TSan the
+//    counter defines those itself, around libtsan's, and counts their blocks.
 //  - Not counted: memory taken with mmap by an allocator of its own. That is
 //    oneTBB's scalable allocator (libtbbmalloc, behind tbb::cache_aligned_allocator
 //    and tbb::scalable_allocator): structures that use it declare
