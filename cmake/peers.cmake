@@ -51,8 +51,8 @@ else()
   message(STATUS "peer LIBCUCKOO: MISSING — apt-get install libcuckoo-dev")
 endif()
 
-# --- libcds (issue 15): MSQueue, BasketQueue, FCQueue, SplitListMap,
-# MichaelHashMap, FeldmanHashMap ---
+# --- libcds (issue 15): MSQueue, BasketQueue, SplitListMap, MichaelHashMap,
+# FeldmanHashMap; FCQueue when Boost.Thread is there too ---
 # Not find_package(LibCDS): Debian's config (/usr/lib/cmake/LibCDS) imports
 # ${_IMPORT_PREFIX}/lib64/libcds.so.2.3.3, which does not exist (the library
 # is in the multiarch directory), and puts -std=c++11;-mcx16 on its users'
@@ -61,15 +61,21 @@ endif()
 # boost::thread_specific_ptr, compiled into libboost_thread.
 find_path(RSB_LIBCDS_INCLUDE_DIR cds/container/msqueue.h DOC "libcds headers (Debian: libcds-dev)")
 find_library(RSB_LIBCDS_LIBRARY NAMES cds DOC "libcds.so (Debian: libcds-dev)")
-find_package(Boost 1.74 QUIET COMPONENTS thread)
-if(RSB_LIBCDS_INCLUDE_DIR AND RSB_LIBCDS_LIBRARY AND Boost_THREAD_FOUND)
+if(RSB_LIBCDS_INCLUDE_DIR AND RSB_LIBCDS_LIBRARY)
   target_include_directories(rsb_peers SYSTEM INTERFACE ${RSB_LIBCDS_INCLUDE_DIR})
-  target_link_libraries(rsb_peers INTERFACE ${RSB_LIBCDS_LIBRARY} Boost::thread)
+  target_link_libraries(rsb_peers INTERFACE ${RSB_LIBCDS_LIBRARY})
   target_compile_definitions(rsb_peers INTERFACE RSB_HAVE_LIBCDS=1)
-  list(APPEND RSB_VERSION_PACKAGES libcds-dev libboost-thread-dev)
-  message(STATUS "peer LIBCDS: found (libcds-dev: ${RSB_LIBCDS_LIBRARY}; libboost-thread-dev ${Boost_VERSION})")
-elseif(RSB_LIBCDS_INCLUDE_DIR AND RSB_LIBCDS_LIBRARY)
-  message(STATUS "peer LIBCDS: MISSING — apt-get install libboost-thread-dev (FCQueue needs Boost.Thread)")
+  list(APPEND RSB_VERSION_PACKAGES libcds-dev)
+  message(STATUS "peer LIBCDS: found (libcds-dev: ${RSB_LIBCDS_LIBRARY})")
+  find_package(Boost 1.74 QUIET COMPONENTS thread)
+  if(Boost_THREAD_FOUND)
+    target_link_libraries(rsb_peers INTERFACE Boost::thread)
+    target_compile_definitions(rsb_peers INTERFACE RSB_HAVE_LIBCDS_FCQUEUE=1)
+    list(APPEND RSB_VERSION_PACKAGES libboost-thread-dev)
+    message(STATUS "peer LIBCDS_FCQUEUE: found (libboost-thread-dev ${Boost_VERSION})")
+  else()
+    message(STATUS "peer LIBCDS_FCQUEUE: MISSING — apt-get install libboost-thread-dev")
+  endif()
 else()
   message(STATUS "peer LIBCDS: MISSING — apt-get install libcds-dev libboost-thread-dev")
 endif()

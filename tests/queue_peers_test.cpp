@@ -36,6 +36,9 @@
 #include <rsb/peers/cds_maps.hpp>
 #include <rsb/peers/cds_queues.hpp>
 #endif
+#if RSB_HAVE_LIBCDS_FCQUEUE
+#include <rsb/peers/cds_fc_queue.hpp>
+#endif
 #if RSB_HAVE_URCU
 #include <rsb/peers/urcu_lfhash_map.hpp>
 #include <rsb/peers/urcu_wfcqueue.hpp>
@@ -481,9 +484,6 @@ TEST_CASE("registration: an attach that throws leaves the thread unregistered", 
 namespace cds_peers {
 using ms_q = rsb::peers::cds_ms_queue<item_t>;
 using basket_q = rsb::peers::cds_basket_queue<item_t>;
-using fc_q = rsb::peers::cds_fc_queue<item_t>;
-using fc_sleep_q = rsb::peers::cds_fc_queue<item_t, rsb::peers::cds_fc_wait::sleep_2ms>;
-using fc_cv_q = rsb::peers::cds_fc_queue<item_t, rsb::peers::cds_fc_wait::condition_variable>;
 using split_map = rsb::peers::cds_split_list_map<std::uint64_t, std::int64_t>;
 using michael_map = rsb::peers::cds_michael_map<std::uint64_t, std::int64_t>;
 using feldman_map = rsb::peers::cds_feldman_map<std::uint64_t, std::int64_t>;
@@ -493,9 +493,6 @@ TEST_CASE("libcds adapters declare the library's guarantees and sizes", "[peers]
     using namespace cds_peers;
     STATIC_REQUIRE(ms_q::guarantees.progress == rsb::progress_guarantee::lock_free);
     STATIC_REQUIRE(basket_q::guarantees.progress == rsb::progress_guarantee::lock_free);
-    STATIC_REQUIRE(fc_q::guarantees.progress == rsb::progress_guarantee::blocking);
-    STATIC_REQUIRE(fc_q::guarantees.order == rsb::order_guarantee::fifo);
-    STATIC_REQUIRE(fc_q::wait == rsb::peers::cds_fc_wait::exponential_backoff);  // the registered one
     STATIC_REQUIRE(split_map::guarantees.progress == rsb::progress_guarantee::lock_free);
     STATIC_REQUIRE_FALSE(michael_map::guarantees.bounded);
     // Michael's fixed bucket array: the hint rounded up, clamped to [64, 2^22].
@@ -572,7 +569,7 @@ TEST_CASE("libcds runtime: attaching more threads than the domain is sized for t
     CHECK(n == room);  // a refused push left nothing behind
 }
 
-TEST_CASE("libcds queues destroy every element they construct", "[peers][cds]") {
+TEST_CASE("libcds hazard-pointer queues destroy every element they construct", "[peers][cds]") {
     // HP queues free a popped node when a scan finds no hazard pointer on it,
     // possibly after the queue is gone: cds_collect_garbage() runs that scan.
     SECTION("MSQueue") {
@@ -582,36 +579,11 @@ TEST_CASE("libcds queues destroy every element they construct", "[peers][cds]") 
         check_destroys_what_it_constructs<rsb::peers::cds_basket_queue<counted>>(
             [] { rsb::peers::cds_collect_garbage(); });
     }
-    SECTION("FCQueue (std::deque frees at once)") {
-        check_destroys_what_it_constructs<rsb::peers::cds_fc_queue<counted>>([] {});
-    }
-}
-
-TEST_CASE("cds_fc_queue parks every destroyed queue in the graveyard, emptied", "[peers][cds]") {
-    // libcds' flat-combining kernel frees every thread's record when the queue
-    // dies but clears only the destroying thread's TSS slot (cds_queues.hpp).
-    counted::constructed = 0;
-    counted::destroyed = 0;
-    const std::size_t before = rsb::peers::detail::cds_fc_graveyard::size();
-    for (int i = 0; i < 5; ++i) {
-        rsb::peers::cds_fc_queue<counted> q(0);
-        for (std::uint64_t v = 0; v < 10; ++v) REQUIRE(q.try_push(counted(v)));
-    }
-    CHECK(rsb::peers::detail::cds_fc_graveyard::size() == before + 5);
-    CHECK(counted::constructed.load() == counted::destroyed.load());  // elements destroyed, queues kept
-}
-
-TEMPLATE_TEST_CASE("cds_fc_queue's unregistered wait policies deliver every item once, in order", "[peers][cds]",
-                   cds_peers::fc_sleep_q, cds_peers::fc_cv_q) {
-    check_sequential_fifo<TestType>();
-    check_exactly_once<TestType>(0, 2, 2, sized(5'000));
 }
 
 TEST_CASE("libcds adapters may be used from a thread_local destructor during thread exit", "[peers][cds]") {
     cds_peers::ms_q ms(0);
     CHECK(use_during_thread_exit<cds_peers::ms_q, push_item>(ms) == 2);
-    cds_peers::fc_q fc(0);
-    CHECK(use_during_thread_exit<cds_peers::fc_q, push_item>(fc) == 2);
     cds_peers::split_map m(64);
     CHECK(use_during_thread_exit<cds_peers::split_map, add_one>(m) == 2);
     CHECK(m.get(99) == std::optional<std::int64_t>(2));
@@ -630,6 +602,53 @@ TEMPLATE_TEST_CASE("libcds maps: readers never see a value nobody wrote (libcds 
 TEMPLATE_TEST_CASE("libcds maps: a throwing update changes nothing", "[peers][cds]", cds_peers::split_map,
                    cds_peers::michael_map, cds_peers::feldman_map) {
     check_throwing_update_changes_nothing<TestType>();
+}
+#endif
+
+#if RSB_HAVE_LIBCDS_FCQUEUE
+namespace cds_fc_peers {
+using fc_q = rsb::peers::cds_fc_queue<item_t>;
+using fc_sleep_q = rsb::peers::cds_fc_queue<item_t, rsb::peers::cds_fc_wait::sleep_2ms>;
+using fc_cv_q = rsb::peers::cds_fc_queue<item_t, rsb::peers::cds_fc_wait::condition_variable>;
+}  // namespace cds_fc_peers
+
+TEST_CASE("cds_fc_queue declares the library's guarantees; the registered wait backs off", "[peers][cds]") {
+    using namespace cds_fc_peers;
+    STATIC_REQUIRE(fc_q::guarantees.progress == rsb::progress_guarantee::blocking);
+    STATIC_REQUIRE(fc_q::guarantees.order == rsb::order_guarantee::fifo);
+    STATIC_REQUIRE_FALSE(fc_q::guarantees.bounded);
+    STATIC_REQUIRE(fc_q::wait == rsb::peers::cds_fc_wait::exponential_backoff);  // the registered one
+}
+
+TEST_CASE("cds_fc_queue destroys every element it constructs (std::deque frees at once)", "[peers][cds]") {
+    check_destroys_what_it_constructs<rsb::peers::cds_fc_queue<counted>>([] {});
+}
+
+TEST_CASE("cds_fc_queue parks every destroyed queue in the graveyard, emptied", "[peers][cds]") {
+    // libcds' flat-combining kernel frees every thread's record when the queue
+    // dies but clears only the destroying thread's TSS slot (cds_fc_queue.hpp).
+    counted::constructed = 0;
+    counted::destroyed = 0;
+    const std::size_t before = rsb::peers::detail::cds_fc_graveyard::size();
+    for (int i = 0; i < 5; ++i) {
+        rsb::peers::cds_fc_queue<counted> q(0);
+        for (std::uint64_t v = 0; v < 10; ++v) REQUIRE(q.try_push(counted(v)));
+    }
+    CHECK(rsb::peers::detail::cds_fc_graveyard::size() == before + 5);
+    CHECK(counted::constructed.load() == counted::destroyed.load());  // elements destroyed, queues kept
+}
+
+TEMPLATE_TEST_CASE("cds_fc_queue's unregistered wait policies deliver every item once, in order", "[peers][cds]",
+                   cds_fc_peers::fc_sleep_q, cds_fc_peers::fc_cv_q) {
+    check_sequential_fifo<TestType>();
+    check_exactly_once<TestType>(0, 2, 2, sized(5'000));
+}
+
+TEST_CASE("cds_fc_queue may be used from a thread_local destructor during thread exit", "[peers][cds]") {
+    // Boost's TSS cleanup, which retires the thread's publication record,
+    // runs after every thread_local destructor.
+    cds_fc_peers::fc_q fc(0);
+    CHECK(use_during_thread_exit<cds_fc_peers::fc_q, push_item>(fc) == 2);
 }
 #endif
 
