@@ -17,6 +17,7 @@
 #include <rsb/bench/progress.hpp>
 #include <rsb/bench/settings.hpp>
 #include <rsb/bench/tutorial.hpp>
+#include <rsb/harness/backoff.hpp>
 #include <rsb/scenarios/counter.hpp>
 #include <rsb/scenarios/hot_counter.hpp>
 #include <rsb/scenarios/map_mix.hpp>
@@ -161,6 +162,12 @@ int main(int argc, char** argv) {
 
     add_build_context();
     add_machine_context();
+    if (!opts.list) {
+        // What waiting costs here sizes the latency runs' polling (backoff.hpp).
+        const wait_calibration waits = calibrate_waits();
+        opts.latency_wait = latency_backoff_for(waits);
+        add_wait_context(waits, opts.latency_wait);
+    }
     add_catalog_context(cat, opts);
     for (const auto& [key, value] : output.context) benchmark::AddCustomContext(key, value);
 

@@ -17,7 +17,8 @@ namespace rsb {
 
 namespace {
 std::mutex failures_mutex;
-std::vector<std::string> failures;
+std::vector<std::string> failures;              ///< guarded by failures_mutex; each failed benchmark once
+std::map<std::string, std::string> failure_of;  ///< guarded by failures_mutex; benchmark -> its first failure
 
 /// Adds what the OS saw of the run (witness.hpp) to its counters:
 ///  - witness_runspaces: runspace threads in the run;
@@ -65,6 +66,34 @@ void measure(benchmark::State& state, const std::string& name, const std::functi
     std::map<std::string, double> sums;
     std::int64_t runs = 0;
     bench_progress().on_call(name);
+    // Once a run of a benchmark has failed, every later call of that
+    // benchmark (its remaining repetitions) is skipped without running the
+    // scenario. Google Benchmark 1.7.1 (Debian 12's libbenchmark, built with
+    // its internal checks on) computes a benchmark's aggregates whenever two
+    // or more of its repetitions were measured, and then (google/benchmark
+    // #1406, #2206; the crash of issue 13):
+    //  - dies with SIGSEGV if the first repetition was skipped: it reads the
+    //    statistics of the first repetition, which a skipped run lacks;
+    //  - aborts if any repetition reports an iteration count other than the
+    //    first one's ("Check `(run_iterations) == (run.iterations)' failed").
+    // So no repetition may be measured after a skipped one (this block), and
+    // a skipped repetition must report the planned iteration count: the skip
+    // happens inside the benchmark loop, where SkipWithError reports
+    // max_iterations, as for a run that fails (below). Returning before the
+    // loop would report 0 iterations.
+    std::string earlier_failure;
+    {
+        std::lock_guard lock(failures_mutex);
+        if (const auto earlier = failure_of.find(name); earlier != failure_of.end()) earlier_failure = earlier->second;
+    }
+    if (!earlier_failure.empty()) {
+        const std::string message = "not run: an earlier run of this benchmark failed: " + earlier_failure;
+        for (auto _ : state) {
+            state.SkipWithError(message.c_str());
+            break;
+        }
+        return;
+    }
     for (auto _ : state) {
         scenario_result r = run_once();
         if (!r.ok()) {
@@ -72,6 +101,7 @@ void measure(benchmark::State& state, const std::string& name, const std::functi
             state.SkipWithError(message.c_str());
             bench_host().write_line("runspace_bench: " + name + ": " + message);
             std::lock_guard lock(failures_mutex);
+            failure_of.emplace(name, message);
             failures.push_back(name);
             break;
         }

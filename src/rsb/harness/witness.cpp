@@ -48,7 +48,7 @@ std::int64_t own_runnable() noexcept {
     std::int64_t n = 0;
     while (const dirent* e = readdir(dir)) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-        char path[64];
+        char path[sizeof("/proc/self/task//stat") + sizeof(e->d_name)];
         std::snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
         char buf[512];
         if (!read_file(path, buf, sizeof buf)) continue;
