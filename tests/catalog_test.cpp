@@ -76,7 +76,8 @@ TEST_CASE("our structures and the ceilings are registered under their names and 
         {"sharded_queue", rsb::family::sharded},      {"mutex_map", rsb::family::mutex},
         {"rwlock_map", rsb::family::mutex},           {"sharded_map", rsb::family::sharded},
         {"lockfree_map", rsb::family::lock_free},     {"striped_counter", rsb::family::lock_free},
-        {"cacheline_ceiling", rsb::family::ceiling},  {"personnage_atomics", rsb::family::ceiling},
+        {"cacheline_ceiling", rsb::family::ceiling},  {"handoff_ceiling", rsb::family::ceiling},
+        {"personnage_atomics", rsb::family::ceiling},
         {"shared_atomic_add", rsb::family::ceiling},  {"per_runspace_counters", rsb::family::ceiling}};
     for (const auto& [name, fam] : expected) {
         INFO(name);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <sstream>
+#include <string>
 
 #include <rsb/scenarios/ceilings.hpp>
 #include <rsb/scenarios/counter.hpp>
@@ -195,4 +196,24 @@ TEST_CASE("fairness: Jain's index and the first-finisher photograph", "[fairness
     board.finish(1, 10);  // later finishers change nothing
     CHECK(board.snapshot() == std::vector<std::uint64_t>{10, 5, 7});
     CHECK(board.completed() == 10 + 10 + 7);  // progress keeps counting after the photograph
+}
+
+TEST_CASE("runs of a map with two layouts say which one they used", "[map_mix][counter]") {
+    std::ostringstream out;
+    rsb::host console(out);
+    using lockfree = rsb::lockfree_map<std::uint64_t, std::int64_t>;
+    rsb::counter_config counter;
+    counter.updates_per_writer = rsb::test::sized(2'000);
+    const auto c = rsb::run_counter<lockfree>(counter, console);  // 16 slots: split
+    REQUIRE(c.ok());
+    CHECK(c.counters.at("layout_split") == 1.0);
+    rsb::map_mix_config mix;
+    mix.keys = 4096;  // map_mix's small table: packed
+    mix.ops_per_runspace = rsb::test::sized(2'000);
+    const auto m = rsb::run_map_mix<lockfree>(mix, console);
+    REQUIRE(m.ok());
+    CHECK(m.counters.at("layout_split") == 0.0);
+    const auto plain = rsb::run_counter<rsb::mutex_map<std::string, std::int64_t>>(counter, console);
+    REQUIRE(plain.ok());
+    CHECK(plain.counters.count("layout_split") == 0);  // one layout: nothing to say
 }

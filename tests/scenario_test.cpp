@@ -208,3 +208,39 @@ TEST_CASE("personnage_atomics: counter's ceiling verifies like a map and refuses
     CHECK_THROWS_AS(p.erase(2), std::logic_error);
     CHECK(p.get(2) == 21);
 }
+
+TEST_CASE("handoff_lanes: producer_consumer's harness ceiling delivers every item once, in producer order", "[ceiling]") {
+    std::ostringstream out;
+    rsb::host console(out);
+    // Shapes with fewer, as many and more consumers than producers: every
+    // lane is claimed by exactly one consumer, extra consumers find nothing.
+    for (auto [p, c] : {std::pair{1u, 1u}, {2u, 2u}, {4u, 1u}, {1u, 4u}, {3u, 5u}, {8u, 8u}}) {
+        for (std::size_t capacity : {std::size_t{8}, std::size_t{1} << 16}) {
+            rsb::producer_consumer_config cfg;
+            cfg.producers = p;
+            cfg.consumers = c;
+            cfg.capacity = capacity;
+            cfg.items_per_producer = rsb::test::sized(20'000);
+            cfg.pool.deadline = std::chrono::seconds(120);
+            const auto r = rsb::run_producer_consumer<rsb::handoff_lanes>(cfg, console);
+            INFO(p << "p" << c << "c capacity " << capacity << ": " << r.failure);
+            CHECK(r.ok());  // exactly once, per-producer order (its declared order)
+            CHECK(r.items == static_cast<double>(p) * cfg.items_per_producer);
+        }
+    }
+}
+
+TEST_CASE("handoff_lanes: a full lane refuses, the direct path is one FIFO lane, too many producers throw", "[ceiling]") {
+    rsb::handoff_lanes q(8);
+    std::uint32_t accepted = 0;
+    while (accepted < 100 && q.try_push(rsb::make_item(0, accepted))) ++accepted;
+    CHECK(accepted == 8);
+    rsb::item_t v = 0;
+    for (std::uint32_t i = 0; i < accepted; ++i) {
+        REQUIRE(q.try_pop(v));
+        CHECK(v == rsb::make_item(0, i));
+    }
+    CHECK_FALSE(q.try_pop(v));
+    for (std::size_t i = 1; i < rsb::handoff_lanes::max_lanes; ++i) (void)q.make_producer();  // lane 0 is the direct one's
+    CHECK_THROWS_AS(q.make_producer(), std::length_error);
+}

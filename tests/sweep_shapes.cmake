@@ -31,6 +31,7 @@ set(expected
   "map_mix/mutex_map/write-heavy/hot/small/1t/manual_time"
   # the reference ceilings go with their scenarios, whatever --impl chose
   "ping_pong/cacheline_ceiling/manual_time"
+  "producer_consumer/handoff_ceiling/2p1c/manual_time"
   "counter/personnage_atomics/atomic/2w1r/manual_time"
   "hot_counter/shared_atomic_add/3w0r/manual_time"
   "hot_counter/per_runspace_counters/1w0r/manual_time")
@@ -59,11 +60,12 @@ endforeach()
 string(REGEX MATCHALL "[^\n]*/manual_time" names "${listing}")
 list(LENGTH names count)
 # queues: producer_consumer and its latency variant at 2p1c (mutex_queue is
-# unbounded: no cap64), ping_pong and its cache-line ceiling; counter: 2 modes
+# unbounded: no cap64), producer_consumer's harness ceiling at 2p1c, ping_pong
+# and its cache-line ceiling; counter: 2 modes
 # at 2w1r for mutex_map and its ceiling personnage_atomics; hot_counter: 2
 # shapes x 4 contenders (striped_counter, mutex_map and the two ceilings);
 # map_mix: 4 configs x 2 totals.
-math(EXPR want "4 + 4 + 8 + 8")
+math(EXPR want "5 + 4 + 8 + 8")
 if(NOT count EQUAL want)
   message(FATAL_ERROR "expected ${want} benchmarks for --threads=1,3 over 3 implementations, got ${count}:\n${listing}")
 endif()

@@ -14,6 +14,9 @@ python3-matplotlib, seen by /usr/bin/python3).
 - goals.py: the goals file format, and goals checked with intervals.
 - tables.py: the tables `scripts/compare` prints (terminal, Markdown, CSV).
 - charts.py: the charts and the Markdown summary `scripts/charts` writes.
+- focused.py: the focused charts (ours vs the fastest peer and the mutex
+  baseline, at most six series), their tables in the summary, and the
+  README's focused-charts blocks.
 - suite.py: recording in K processes and merging them (`scripts/run-suite`).
 - reproducibility.py: the report of `scripts/reproduce` on two runs.
 """

@@ -25,6 +25,10 @@ For each results file, into <out>/<file stem>/ (SVG and PNG of each chart):
   implementation in the colours above, error bars as above, and a dashed
   vertical line at the machine's logical CPU count (rsb_logical_cpus).
   A group needs at least two swept totals.
+- <scenario>[__<variant>]-focused, -focused-tutorial, -focused-lost-updates:
+  the same questions with at most six series (ours vs the fastest peer and
+  the mutex baseline, the ceiling dashed), drawn by focused.py, which states
+  the selection rule; the full charts above stay beside them.
 Benchmarks with disturbed repetitions (witnesses.py) are marked: a red x on
 their point, a hatched bar, "(disturbed)" after a latency label; the summary
 lists them. `scripts/charts --exclude-disturbed` draws without those
@@ -466,6 +470,8 @@ def generate(res: ResultsFile, out_dir: str) -> list[str]:
     sweep = scaling(res)
     for group in sweep.groups:
         paths += scaling_chart(res, group, sweep.sweep, styles, out_dir)
+    from . import focused  # imported here: focused.py builds on this module
+    paths += focused.generate(res, out_dir)
     return paths
 
 
@@ -578,6 +584,10 @@ def summary_markdown(res: ResultsFile, chart_paths: list[str], link_prefix: str)
     scaling_lines = scaling_markdown(res)
     if scaling_lines:
         lines += [""] + scaling_lines
+    from . import focused
+    focused_lines = focused.focused_markdown(res, chart_paths, link_prefix)
+    if focused_lines:
+        lines += [""] + focused_lines
     lines += ["", "### Charts", ""]
     for p in chart_paths:
         if p.endswith(".svg"):

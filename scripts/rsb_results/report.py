@@ -74,54 +74,68 @@ COST_COUNTERS = ("cpu_ns_per_item", "peak_bytes", "bytes_at_rest", "bytes_per_it
                  "bytes_after_drain")
 #: Context key holding the structures' guarantees (progress, order, bounded).
 GUARANTEES_KEY = "rsb_guarantees"
-ALPHA = 0.05
 
 # --------------------------------------------------------------------------
 # The statistics seam: the only place the page's statistics come from.
 # --------------------------------------------------------------------------
 
 #: How the page explains statistics()'s numbers (shown under the charts and tables).
-STATISTICS_NOTE = ("Median of the repetitions; intervals (whiskers, brackets) span the slowest to the fastest "
-                   "repetition. Verdicts: two-sided Mann-Whitney U test on the repetitions at alpha = 0.05 "
-                   "(faster / slower / indistinguishable); with 3 repetitions a side no difference can reach "
-                   "p < 0.05, which the page says (too few repetitions).")
+STATISTICS_NOTE = ("Median of the repetitions; intervals (whiskers, brackets) are its 95 % confidence interval from "
+                   "a two-level bootstrap (processes, then repetitions within each; files recorded before process "
+                   "indices count each repetition as its own process). Verdicts: from the interval of the ratio of "
+                   "medians — faster / slower when it excludes 1, else indistinguishable; at least 3 repetitions a "
+                   "side (scripts/compare computes the same).")
+
+#: One resampler for the page: a median's interval and every ratio that uses
+#: it share the same replicates (stats.Resampler caches them).
+_RESAMPLER = stats.Resampler(stats.DEFAULT_CONFIDENCE)
 
 
-def statistics(bench: Benchmark, metric: str, reference: Benchmark | None = None) -> dict | None:
+def _sample(bench: Benchmark, metric: str, res: ResultsFile | None, side: str) -> stats.Sample:
+    if res is None:
+        return stats.flat_sample(f"{side}|{bench.name}|{metric}", bench.values(metric))
+    return res.sample(bench, metric, side)
+
+
+def statistics(bench: Benchmark, metric: str, reference: Benchmark | None = None, *,
+               res: ResultsFile | None = None, ref_res: ResultsFile | None = None) -> dict | None:
     """The page's statistics of one benchmark's metric, and with `reference`
     its comparison to another benchmark. None when there is no value.
+    `res` / `ref_res`: the files the benchmarks come from (their process
+    indices group the repetitions; without them each repetition is its own
+    process). Two benchmarks of the same file are resampled jointly.
 
-    Returns {"median", "lo", "hi", "n"}: the point estimate, the interval
-    drawn around it, and the number of repetitions. With a reference, also
+    Returns {"median", "lo", "hi", "n"}: the point estimate, its confidence
+    interval, and the number of repetitions. With a reference, also
     {"ratio": median / reference median, "ratio_lo", "ratio_hi" (the ratio's
-    interval, None when not computed), "verdict": "faster" | "slower" |
-    "indistinguishable" | "too few repetitions", "basis": a few words on how
-    the verdict was reached (shown in the page)}. "faster" means a higher
-    value for a *_per_second metric and a lower one otherwise. Optional keys
-    the page shows when present: "disturbed" (repetitions flagged as
-    disturbed, an int) and "excluded" (repetitions left out, an int)."""
-    values = bench.values(metric)
-    if not values:
+    interval, None when undefined), "verdict": "faster" | "slower" |
+    "indistinguishable" | "too few repetitions" (| "higher" | "lower" for
+    counters that are neither a rate nor a time), "basis": a few words on how
+    the verdict was reached (shown in the page)}. Optional keys the page
+    shows when present: "disturbed" (repetitions flagged as disturbed) and
+    "excluded" (repetitions left out)."""
+    if not bench.values(metric):
         return None
-    out: dict[str, Any] = {"median": stats.median(values), "lo": min(values), "hi": max(values), "n": len(values)}
+    side = "A"
+    sample = _sample(bench, metric, res, side)
+    interval = _RESAMPLER.median(sample)
+    out: dict[str, Any] = {"median": interval.estimate, "lo": interval.low, "hi": interval.high, "n": sample.n}
+    if bench.disturbed:
+        out["disturbed"] = len(bench.disturbed)
     if reference is None:
         return out
-    ref = reference.values(metric)
-    if not ref:
+    if not reference.values(metric):
         return None
-    ref_median = stats.median(ref)
+    same_file = ref_res is None or ref_res is res
+    ref_sample = _sample(reference, metric, ref_res if ref_res is not None else res, side if same_file else "B")
+    ratio = _RESAMPLER.ratio(sample, ref_sample)
+    ref_median = ref_sample.median
     out["ratio"] = out["median"] / ref_median if ref_median else None
-    out["ratio_lo"] = out["ratio_hi"] = None
-    if stats.min_p(len(values), len(ref)) >= ALPHA:
-        out["verdict"], out["basis"] = "too few repetitions", f"n = {len(values)}/{len(ref)}"
-        return out
-    test = stats.mann_whitney_u(values, ref)
-    if test.p >= ALPHA:
-        out["verdict"] = "indistinguishable"
-    else:
-        higher = out["median"] > ref_median
-        out["verdict"] = "faster" if higher == metric.endswith("_per_second") else "slower"
-    out["basis"] = f"p = {test.p:.2g}" if test.p >= 0.001 else "p < 0.001"
+    out["ratio_lo"] = ratio.low if ratio.defined else None
+    out["ratio_hi"] = ratio.high if ratio.defined else None
+    out["verdict"] = stats.verdict(ratio, metric, sample, ref_sample)
+    out["basis"] = (f"ratio {ratio.low:.3g}-{ratio.high:.3g} ({int(round(100 * ratio.confidence))} %)"
+                    if ratio.defined else f"n = {sample.n}/{ref_sample.n}")
     return out
 
 
@@ -144,13 +158,13 @@ def split_payload(variant: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
 
 def parse_guarantees(context: dict) -> tuple[dict | None, str | None]:
     """The structures' guarantees from the context key rsb_guarantees:
-    ({impl: {"progress", "order", "bounded", ...}} or None when the key is
-    absent, and a problem text when it is present but unreadable).
+    ({impl: {"kind", "progress", "order", "bounded", ...}} or None when the
+    key is absent, and a problem text when it is present but unreadable).
 
-    Accepted forms (the binary writes strings; a JSON object also works):
-    a JSON object {impl: {progress, order, bounded}} (or a string holding
-    one), or text like rsb_families': `impl=progress|order|bounded` entries
-    separated by commas or semicolons."""
+    runspace_bench writes `impl=key:value;key:value;...` entries separated
+    by commas (contender::guarantees: kind, progress, order, bounded,
+    producers, consumers; maps have no order). A JSON object {impl: {...}}
+    (or a string holding one) is read too."""
     raw = context.get(GUARANTEES_KEY)
     if raw is None or raw == "":
         return None, None
@@ -168,15 +182,22 @@ def parse_guarantees(context: dict) -> tuple[dict | None, str | None]:
             out[str(impl)] = {str(k): _text(v) for k, v in g.items()}
         return out, None
     if isinstance(value, str):
-        for entry in re.split(r"[;,]", value):
+        for entry in value.split(","):
             if not entry.strip():
                 continue
             impl, sep, rest = entry.partition("=")
-            parts = [p.strip() for p in rest.split("|")]
-            if not sep or not impl.strip() or len(parts) < 3:
+            fields = {}
+            for part in rest.split(";"):
+                key, colon, v = part.partition(":")
+                if colon and key.strip():
+                    fields[key.strip()] = v.strip()
+            if not sep or not impl.strip() or "kind" not in fields:
                 return None, (f"{GUARANTEES_KEY}: cannot read {entry.strip()!r} (expected "
-                              "impl=progress|order|bounded)")
-            out[impl.strip()] = {"progress": parts[0], "order": parts[1], "bounded": parts[2]}
+                              "impl=kind:...;progress:...;order:...;bounded:...)")
+            fields.setdefault("progress", "-")
+            fields.setdefault("order", "-")
+            fields.setdefault("bounded", "-")
+            out[impl.strip()] = fields
         return out, None
     return None, f"{GUARANTEES_KEY} is neither text nor an object"
 
@@ -248,7 +269,7 @@ def _benchmark_model(res: ResultsFile, b: Benchmark) -> dict:
     metrics = {}
     if not b.error:
         for m in _metric_names(b):
-            s = _compact(statistics(b, m))
+            s = _compact(statistics(b, m, res=res))
             if s is not None:
                 metrics[m] = s
     return {"name": b.name, "scenario": b.scenario, "impl": b.impl, "family": res.family(b.impl),
@@ -266,7 +287,7 @@ def _configs(res: ResultsFile, baselines) -> list[dict]:
         groups.setdefault((b.scenario, "/".join(variant), payload, b.shape or ""), []).append(b)
     out = []
     for (scenario, variant, payload, shape), members in groups.items():
-        summaries = [(statistics(b, THROUGHPUT), b) for b in members if not b.error]
+        summaries = [(statistics(b, THROUGHPUT, res=res), b) for b in members if not b.error]
         ok = [(s["median"], b) for s, b in summaries if s is not None]
         ok.sort(key=lambda t: (-t[0], t[1].impl))
         by_impl = {b.impl: b for _, b in ok}
@@ -277,11 +298,11 @@ def _configs(res: ResultsFile, baselines) -> list[dict]:
                  "baseline": baseline, "best_peer": best_peer, "runner_up": ok[1][1].impl if len(ok) > 1 else None,
                  "winner_vs_runner_up": None, "vs_baseline": {}, "vs_best_peer": {}}
         if len(ok) > 1:
-            entry["winner_vs_runner_up"] = _verdict(statistics(ok[0][1], THROUGHPUT, ok[1][1]))
+            entry["winner_vs_runner_up"] = _verdict(statistics(ok[0][1], THROUGHPUT, ok[1][1], res=res))
         for _, b in ok:
             for ref, key in ((baseline, "vs_baseline"), (best_peer, "vs_best_peer")):
                 if ref is not None and ref != b.impl:
-                    v = _verdict(statistics(b, THROUGHPUT, by_impl[ref]))
+                    v = _verdict(statistics(b, THROUGHPUT, by_impl[ref], res=res))
                     if v is not None:
                         entry[key][b.impl] = v
         out.append(entry)
@@ -312,7 +333,7 @@ def _pairs(loaded: list[ResultsFile]) -> list[dict]:
                 xb = b.benchmarks.get(name)
                 if xb is None or xa.error or xb.error:
                     continue
-                v = _verdict(statistics(xb, THROUGHPUT, xa))
+                v = _verdict(statistics(xb, THROUGHPUT, xa, res=b, ref_res=a))
                 if v is not None:
                     rows[name] = v
             if rows:

@@ -336,5 +336,260 @@ class ThreadSweep(ChartsCase):
         self.assertIn("hot_counter-scaling.png", files)
 
 
+
+M = 1e6
+#: A producer_consumer field (median items/s per shape 1p1c, 2p2c, 4p4c; None:
+#: not run): ours in three families and a user structure, eight peers, two
+#: ceilings faster than everything (a ceiling is never "the fastest").
+FIELD = {
+    "mutex_queue": ("mutex", (10, 8, 6)),
+    "spsc_ring": ("lock-free", (100, None, None)),  # fastest lock-free at 1p1c only
+    "mpmc_ring": ("lock-free", (80, 40, 30)),  # fastest lock-free at 2 of 3
+    "michael_scott_queue": ("lock-free", (20, 15, 12)),
+    "sharded_queue": ("sharded", (15, 45, 60)),
+    "my_queue": ("user", (30, 20, 10)),
+    "peer_spsc": ("peer", (90, None, None)),  # fastest peer at 1p1c only
+    "peer_best": ("peer", (50, 55, 75)),  # fastest peer at 2 of 3
+    "peer_c": ("peer", (60, 30, 70)),
+    "peer_d": ("peer", (5, 5, 5)),
+    "peer_e": ("peer", (4, 4, 4)),
+    "peer_f": ("peer", (3, 3, 3)),
+    "peer_g": ("peer", (2, 2, 2)),
+    "peer_h": ("peer", (1, 1, 1)),
+    "handoff_ceiling": ("ceiling", (200, 190, 180)),
+    "cacheline_ceiling": ("ceiling", (150, 150, 150)),
+}
+SHAPES = ("1p1c", "2p2c", "4p4c")
+
+
+def field_file(directory, name="field.json", field=None, scenario="producer_consumer", shapes=SHAPES):
+    """A synthetic results file of `field` ({impl: (family, medians per shape)}):
+    five processes of one repetition each, spread +-4 % around the median."""
+    field = FIELD if field is None else field
+    series = {}
+    for impl, (_, medians) in field.items():
+        for shape, m in zip(shapes, medians):
+            if m is not None:
+                series["/".join(p for p in (scenario, impl, shape) if p)] = [[m * M * f] for f in
+                                                                             (1.0, 1.04, 0.96, 1.02, 0.98)]
+    families = {impl: fam for impl, (fam, _) in field.items()}
+    return support.synthetic(directory, name, series, families=families)
+
+
+class Focused(ChartsCase):
+    """Focused charts: at most focused.MAX_LINES series, chosen by the stated rule."""
+
+    def plan(self, path):
+        from rsb_results import focused
+        from rsb_results.results import load
+        res = load(path)
+        return res, {c.stem: c for c in focused.plan(res)}
+
+    def test_selection_rule_baseline_best_of_each_family_best_peer_and_ceiling(self):
+        from rsb_results import focused
+        res, charts = self.plan(field_file(self.tmp))
+        lines = charts["producer_consumer-focused"].selection
+        roles = {s.impl: s.role for s in lines.series}
+        self.assertLessEqual(len(lines.series), focused.MAX_LINES)
+        # One per family: the member fastest at the most configurations, not
+        # the one with the single highest median (spsc_ring, peer_spsc).
+        self.assertEqual(roles, {"mutex_queue": "baseline", "mpmc_ring": "ours", "sharded_queue": "ours",
+                                 "my_queue": "ours", "peer_best": "peer", "handoff_ceiling": "ceiling"})
+        self.assertEqual(lines.ceilings_left_out, ["cacheline_ceiling"])  # no slot left: 5 + 1 ceiling
+        self.assertEqual(sorted((f, i, w) for f, i, w in lines.not_drawn),
+                         [("lock-free", "spsc_ring", ["1p1c"]), ("peer", "peer_spsc", ["1p1c"])])
+        # At the tutorial's configuration alone, the single-configuration winners are drawn.
+        bars = charts["producer_consumer-focused-tutorial"].selection
+        self.assertEqual({s.impl for s in bars.series if s.role in ("ours", "peer")},
+                         {"spsc_ring", "sharded_queue", "my_queue", "peer_spsc"})
+        # A ceiling is never the fastest, however fast it ran.
+        for sel in (lines, bars):
+            for shape in sel.shapes:
+                self.assertNotEqual(res.family(sel.fastest(shape)), "ceiling")
+        self.assertEqual(lines.fastest("1p1c"), "spsc_ring")
+        self.assertEqual(lines.fastest("4p4c"), "peer_best")
+
+    def test_ties_in_wins_go_to_the_faster_at_the_tutorial_configuration(self):
+        field = {"mutex_queue": ("mutex", (10, 10, 10)), "peer_a": ("peer", (20, 40, None)),
+                 "peer_b": ("peer", (30, 35, None)), "peer_c": ("peer", (None, None, 50))}
+        _, charts = self.plan(field_file(self.tmp, field=field))
+        sel = charts["producer_consumer-focused"].selection
+        # peer_a, peer_b and peer_c win one configuration each; peer_b is the faster at 1p1c.
+        self.assertEqual([s.impl for s in sel.series if s.role == "peer"], ["peer_b"])
+
+    def test_charts_are_drawn_beside_the_full_charts_with_the_question_and_the_rule(self):
+        from rsb_results import focused
+        path = field_file(self.tmp)
+        out = os.path.join(self.tmp, "charts")
+        done = self.charts(path, "--out", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        files = set(os.listdir(os.path.join(out, "field")))
+        for stem in ("producer_consumer-throughput", "producer_consumer-tutorial", "producer_consumer-focused",
+                     "producer_consumer-focused-tutorial"):
+            for ext in (".svg", ".png"):
+                self.assertIn(stem + ext, files)
+        svg = self.read(out, "field", "producer_consumer-focused.svg")
+        for text in ("producer_consumer: ours vs the fastest peer and the mutex baseline", "items/s",
+                     "95 % interval", "synthetic", "2026-11-30", "mutex_queue (mutex baseline)",
+                     "mpmc_ring (ours, lock-free: fastest of 3 at 2 of 3 configurations)",
+                     "peer_best (peer: fastest of 8 at 2 of 3 configurations)",
+                     "handoff_ceiling (ceiling: a reference, not ranked)", "my_queue (ours, user)",
+                     "Selection (at most 6 series)", "spsc_ring (lock-free; at 1p1c)", "cacheline_ceiling"):
+            self.assertIn(text, svg)
+        for absent in ("michael_scott_queue", "peer_c", "peer_h"):
+            self.assertNotIn(absent, svg)
+        # What is drawn, counted from the figure's legend (and the bar labels).
+        res, charts = self.plan(path)
+        for chart in charts.values():
+            focused.draw(res, chart, self.tmp)
+            self.assertLessEqual(len(chart.drawn), focused.MAX_LINES, chart.stem)
+            self.assertEqual(len(chart.drawn), len(chart.selection.series), chart.stem)
+        summary = self.read(out, "field", "summary.md")
+        focused_part = summary[summary.index("### Focused charts"):summary.index("### Charts")]
+        self.assertIn("![producer_consumer-focused](producer_consumer-focused.svg)", focused_part)
+        self.assertIn("| implementation | family | drawn | 1p1c | 2p2c | 4p4c |", focused_part)
+        # The full field, every implementation; the fastest in bold, never the ceiling.
+        self.assertIn("| spsc_ring | lock-free | 1p1c bars | **100 M/s** | - | - |", focused_part)
+        self.assertIn("| handoff_ceiling | ceiling | lines, 1p1c bars | 200 M/s | 190 M/s | 180 M/s |", focused_part)
+        self.assertIn("| peer_h | peer |  | 1 M/s | 1 M/s | 1 M/s |", focused_part)
+        self.assertIn("| peer_best | peer | lines | 50 M/s | **55 M/s** | **75 M/s** |", focused_part)
+
+    def test_a_file_with_only_ours(self):
+        field = {k: v for k, v in FIELD.items() if v[0] in ("mutex", "lock-free", "sharded")}
+        res, charts = self.plan(field_file(self.tmp, field=field))
+        sel = charts["producer_consumer-focused"].selection
+        self.assertEqual([s.impl for s in sel.series], ["mutex_queue", "mpmc_ring", "sharded_queue"])
+        self.assertEqual(sel.question(), "ours vs the mutex baseline")
+        out = os.path.join(self.tmp, "charts")
+        done = self.charts(os.path.join(self.tmp, "field.json"), "--out", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("ours vs the mutex baseline", self.read(out, "field", "producer_consumer-focused.svg"))
+
+    def test_a_file_with_only_peers(self):
+        field = {k: v for k, v in FIELD.items() if v[0] == "peer"}
+        path = field_file(self.tmp, field=field)
+        _, charts = self.plan(path)
+        sel = charts["producer_consumer-focused"].selection
+        self.assertEqual([(s.impl, s.role) for s in sel.series], [("peer_best", "peer")])
+        self.assertEqual(sel.question(), "the fastest peer")
+        out = os.path.join(self.tmp, "charts")
+        done = self.charts(path, "--out", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        files = os.listdir(os.path.join(out, "field"))
+        self.assertIn("producer_consumer-focused.png", files)
+        self.assertIn("producer_consumer-throughput.png", files)
+
+    def test_a_user_family_and_a_baseline_standing_in(self):
+        field = {"rwlock_map": ("mutex", (3, 4, 5)), "my_map": ("user", (9, 9, 9)),
+                 "their_map": ("user", (8, 10, 1)), "libcuckoo": ("peer", (7, 7, 7))}
+        _, charts = self.plan(field_file(self.tmp, field=field, scenario="map_mix", shapes=("1t", "2t", "8t")))
+        sel = charts["map_mix-focused"].selection
+        self.assertEqual([(s.impl, s.role) for s in sel.series],
+                         [("rwlock_map", "baseline"), ("my_map", "ours"), ("libcuckoo", "peer")])
+        self.assertIn("standing in for the baseline mutex_queue / mutex_map", sel.series[0].label(3))
+        self.assertEqual(sel.series[1].label(3), "my_map (ours, user: fastest of 2 at 2 of 3 configurations)")
+
+    def test_ceilings_of_older_files_labelled_lock_free_stay_ceilings(self):
+        field = {"mutex_map": ("mutex", (5, 4, 3)), "striped_counter": ("lock-free", (50, 60, 70)),
+                 "per_runspace_counters": ("lock-free", (90, 95, 99)),
+                 "shared_atomic_add": ("lock-free", (40, 20, 10))}
+        _, charts = self.plan(field_file(self.tmp, field=field, scenario="hot_counter", shapes=("1w0r", "2w0r",
+                                                                                                "2w2r")))
+        sel = charts["hot_counter-focused"].selection
+        self.assertEqual({s.impl: s.role for s in sel.series},
+                         {"mutex_map": "baseline", "striped_counter": "ours", "per_runspace_counters": "ceiling",
+                          "shared_atomic_add": "ceiling"})
+        self.assertEqual(sel.series[1].why(3), "ours, lock-free")  # the only lock-free structure
+
+    def test_never_more_than_the_limit_with_many_families(self):
+        from rsb_results import focused
+        field = {"mutex_queue": ("mutex", (1, 1, 1)), "peer_a": ("peer", (2, 2, 2)),
+                 "handoff_ceiling": ("ceiling", (99, 99, 99))}
+        field.update({f"{fam}_queue": (fam, (3, 3, 3)) for fam in ("alpha", "beta", "gamma", "delta", "epsilon")})
+        _, charts = self.plan(field_file(self.tmp, field=field))
+        for chart in charts.values():
+            sel = chart.selection
+            self.assertEqual(len(sel.series), focused.MAX_LINES, chart.stem)
+            self.assertEqual(sel.series[0].impl, "mutex_queue")
+            self.assertIn("peer_a", sel.impls)
+            self.assertEqual(sel.ceilings_left_out, ["handoff_ceiling"])
+
+    def test_one_configuration_gives_bars_and_failed_runs_are_never_drawn(self):
+        series = {"ping_pong/mutex_queue": [[1e6]] * 3, "ping_pong/mpmc_ring": [[5e6]] * 3,
+                  "ping_pong/peer_a": [[4e6]] * 3, "ping_pong/cacheline_ceiling": [[3e6]] * 3}
+        path = support.synthetic(self.tmp, "pp.json", series, families={"peer_a": "peer"})
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        data["benchmarks"].append({"name": "ping_pong/peer_b/manual_time", "run_name": "ping_pong/peer_b/manual_time",
+                                   "run_type": "iteration", "repetitions": 1, "repetition_index": 0,
+                                   "error_occurred": True, "error_message": "verification failed"})
+        data["context"]["rsb_families"] += ",peer_b=peer"
+        support.write(self.tmp, "pp.json", json.dumps(data))
+        res, charts = self.plan(path)
+        self.assertEqual(sorted(charts), ["ping_pong-focused"])
+        chart = charts["ping_pong-focused"]
+        self.assertEqual(chart.kind, "bars")
+        self.assertEqual(chart.selection.impls, ["mutex_queue", "mpmc_ring", "peer_a", "cacheline_ceiling"])
+        from rsb_results import focused
+        self.assertTrue(focused.draw(res, chart, self.tmp))
+        svg = self.read(self.tmp, "ping_pong-focused.svg")
+        self.assertIn("cacheline_ceiling (ceiling: a reference, not ranked): 3 M/s", svg)
+        self.assertNotIn("peer_b", svg)
+
+
+README_BLOCK = "<!-- focused-charts: {label} {stems} -->\nstale line\n<!-- /focused-charts -->\n"
+
+
+class ReadmePictures(ChartsCase):
+    """scripts/charts --readme: the README's pictures are focused charts, and exist."""
+
+    def test_blocks_are_filled_with_links_to_focused_charts(self):
+        path = field_file(self.tmp)
+        out = os.path.join(self.tmp, "charts")
+        readme = support.write(self.tmp, "README.md", "# x\n\n" + README_BLOCK.format(
+            label="field", stems="producer_consumer-focused producer_consumer-focused-tutorial") + "after\n")
+        done = self.charts(path, "--out", out, "--readme", readme)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("2 focused chart link(s) written", done.stdout)
+        text = self.read(readme)
+        self.assertNotIn("stale line", text)
+        self.assertIn("![producer_consumer, focused: ours against the fastest of each family and the mutex baseline, "
+                      "by configuration](charts/field/producer_consumer-focused.svg)\n", text)
+        self.assertIn("(charts/field/producer_consumer-focused-tutorial.svg)\n<!-- /focused-charts -->\nafter\n", text)
+
+    def test_a_full_chart_or_a_missing_one_is_refused_and_nothing_written(self):
+        path = field_file(self.tmp)
+        out = os.path.join(self.tmp, "charts")
+        for stems, error in (("producer_consumer-throughput", "is not a focused chart"),
+                             ("hot_counter-focused", "does not exist")):
+            original = "# x\n" + README_BLOCK.format(label="field", stems=f"producer_consumer-focused {stems}")
+            readme = support.write(self.tmp, "README.md", original)
+            done = self.charts(path, "--out", out, "--readme", readme)
+            self.assertEqual(done.returncode, 1, done.stderr)
+            self.assertIn(error, done.stderr)
+            self.assertIn("left unchanged", done.stderr)
+            self.assertEqual(self.read(readme), original)
+
+    def test_the_projects_readme_shows_focused_charts_that_exist_and_are_up_to_date(self):
+        import re
+        import shutil
+        from rsb_results import focused
+        readme = os.path.join(support.SOURCE_DIR, "README.md")
+        text = self.read(readme)
+        links = re.findall(r"!\[[^\]]*\]\((results/charts/[^)]+)\)", text)
+        self.assertTrue(links)
+        for link in links:
+            self.assertRegex(link, r"-focused(-tutorial|-lost-updates)?\.svg$")
+            self.assertTrue(os.path.isfile(os.path.join(support.SOURCE_DIR, link)), link)
+        # Every block holds what `scripts/charts --readme` would write.
+        copy = os.path.join(self.tmp, "README.md")
+        shutil.copy(readme, copy)
+        count, problems = focused.update_readme(copy, os.path.join(support.SOURCE_DIR, "results", "charts"),
+                                                support.SOURCE_DIR)
+        self.assertEqual(problems, [])
+        self.assertEqual(count, len(links))
+        self.assertEqual(self.read(copy), text)
+
+
 if __name__ == "__main__":
     unittest.main()

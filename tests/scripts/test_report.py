@@ -72,7 +72,10 @@ class Page(support.TempDirMixin, unittest.TestCase):
         self.assertEqual(f["provenance"]["date"], ctx["date"])
         self.assertEqual(f["provenance"]["commit"], "not recorded")
         self.assertEqual(f["repetitions"], rs.REPETITIONS)
-        self.assertIsNone(f["guarantees"])  # today's binary does not record them
+        # The binary records every contender's guarantees (contender::guarantees).
+        self.assertEqual(f["guarantees"]["mutex_queue"]["progress"], "blocking")
+        self.assertEqual(f["guarantees"]["mutex_queue"]["order"], "FIFO")
+        self.assertIsNone(f["guarantees_problem"])
         for b in f["benchmarks"]:
             self.assertIsNone(b["error"], b["name"])
             self.assertEqual(b["payload"], "word", b["name"])
@@ -85,7 +88,7 @@ class Page(support.TempDirMixin, unittest.TestCase):
         self.assertIn("ceiling", data["families"])
         self.assertIn("user", data["families"])
         self.assertEqual([p[1] for p in data["percentiles"]], ["latency_p50_ns", "latency_p99_ns", "latency_p999_ns"])
-        self.assertEqual(data["cost_counters"], [])
+        self.assertEqual(data["cost_counters"], ["cpu_ns_per_item"])  # recorded by every run
 
     def test_configurations_rank_every_implementation_with_consistent_verdicts(self):
         out, done = self.write(FIXTURE)
@@ -276,14 +279,19 @@ class Options(support.TempDirMixin, unittest.TestCase):
 class Seam(unittest.TestCase):
     """statistics(), the one function the page's numbers come from, on known answers."""
 
+    count = 0
+
     def bench(self, values, metric="items_per_second"):
         from rsb_results.results import Benchmark
-        return Benchmark("s/i/1p1c", "s", "i", ("1p1c",), samples=[{metric: v} for v in values])
+        Seam.count += 1  # a name of its own: a benchmark's name keys its bootstrap draws
+        impl = f"i{Seam.count}"
+        return Benchmark(f"s/{impl}/1p1c", "s", impl, ("1p1c",), samples=[{metric: v} for v in values])
 
-    def test_summary_is_median_and_min_max(self):
+    def test_summary_is_median_and_its_interval(self):
         from rsb_results.report import statistics
-        self.assertEqual(statistics(self.bench([3.0, 1.0, 2.0, 10.0]), "items_per_second"),
-                         {"median": 2.5, "lo": 1.0, "hi": 10.0, "n": 4})
+        s = statistics(self.bench([3.0, 1.0, 2.0, 10.0]), "items_per_second")
+        self.assertEqual((s["median"], s["n"]), (2.5, 4))
+        self.assertTrue(1.0 <= s["lo"] <= 2.5 <= s["hi"] <= 10.0, s)
         self.assertIsNone(statistics(self.bench([]), "items_per_second"))
 
     def test_verdicts(self):
@@ -291,12 +299,13 @@ class Seam(unittest.TestCase):
         low, high = self.bench([1.0, 2.0, 3.0, 4.0, 5.0]), self.bench([10.0, 11.0, 12.0, 13.0, 14.0])
         v = statistics(high, "items_per_second", low)
         self.assertEqual((v["verdict"], v["ratio"]), ("faster", 4.0))
+        self.assertGreater(v["ratio_lo"], 1.0)
         self.assertEqual(statistics(low, "items_per_second", high)["verdict"], "slower")
         mixed = self.bench([1.5, 2.5, 3.5, 4.5, 5.5])
         self.assertEqual(statistics(mixed, "items_per_second", low)["verdict"], "indistinguishable")
-        # Three a side can never reach p < 0.05: said, not called indistinguishable.
-        self.assertEqual(statistics(self.bench([10.0, 11.0, 12.0]), "items_per_second",
-                                    self.bench([1.0, 2.0, 3.0]))["verdict"], "too few repetitions")
+        # Two a side is too few for an interval worth a verdict: said, not called indistinguishable.
+        self.assertEqual(statistics(self.bench([10.0, 11.0]), "items_per_second",
+                                    self.bench([1.0, 2.0]))["verdict"], "too few repetitions")
         # For a time, lower is faster.
         ns_low = self.bench([1.0, 2.0, 3.0, 4.0, 5.0], "latency_p50_ns")
         ns_high = self.bench([10.0, 11.0, 12.0, 13.0, 14.0], "latency_p50_ns")
@@ -308,11 +317,14 @@ class Seam(unittest.TestCase):
         self.assertEqual(split_payload(("payload:string", "cap64")), ("string", ("cap64",)))
         self.assertEqual(split_payload(("payload=record64",)), ("record64", ()))
         self.assertEqual(parse_guarantees({}), (None, None))
-        text = {"rsb_guarantees": "mutex_queue=blocking|FIFO|no,spsc_ring=wait-free|FIFO|yes (1p1c only)"}
+        text = {"rsb_guarantees": "mutex_map=kind:map;progress:blocking;bounded:no,"
+                                  "spsc_ring=kind:queue;progress:wait-free;order:FIFO;bounded:yes;producers:1;consumers:1"}
         g, problem = parse_guarantees(text)
         self.assertIsNone(problem)
-        self.assertEqual(g["spsc_ring"], {"progress": "wait-free", "order": "FIFO", "bounded": "yes (1p1c only)"})
-        for bad in ("{not json", "mutex_queue=blocking", "[1, 2]"):
+        self.assertEqual(g["spsc_ring"], {"kind": "queue", "progress": "wait-free", "order": "FIFO", "bounded": "yes",
+                                          "producers": "1", "consumers": "1"})
+        self.assertEqual(g["mutex_map"]["order"], "-")  # maps promise no order
+        for bad in ("{not json", "mutex_queue=blocking", "mutex_queue=progress:blocking", "[1, 2]"):
             g, problem = parse_guarantees({"rsb_guarantees": bad})
             self.assertIsNone(g)
             self.assertRegex(problem, re.escape("rsb_guarantees"))

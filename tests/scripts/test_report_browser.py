@@ -146,7 +146,8 @@ class Charts(unittest.TestCase):
         self.assertEqual(obs["ready"], "yes")
         self.assertFalse(obs["errors_visible"], obs["errors_text"])
         figs = figures(obs)
-        self.assertEqual(set(figs), {"by-configuration", "at-configuration"})
+        # Throughput by and at the configuration, and the CPU per item every run records.
+        self.assertTrue({"by-configuration", "at-configuration"} <= set(figs), set(figs))
         for f in figs.values():
             self.assertTrue(f["visible"], f)
             self.assertGreater(f["width"], 200)
@@ -216,8 +217,8 @@ class Charts(unittest.TestCase):
                                                     if b["shape"] == "1p1c"})
         for row in verdicts:
             self.assertEqual(row[4], str(rs.REPETITIONS))
-        # Today's binary records no guarantees: said, not left blank.
-        self.assertTrue(all(r[2] == "not recorded" for r in obs["tables"]["guarantees"][0]))
+        # The binary records every implementation's guarantees.
+        self.assertTrue(all(r[2] not in ("", "not recorded") for r in obs["tables"]["guarantees"][0]))
         self.assertEqual(len(obs["tables"]["provenance"][0]), 1)
 
 
@@ -233,7 +234,7 @@ class SideBySide(unittest.TestCase):
         ab = obs["tables"]["ab"][0]
         self.assertTrue(ab)
         for row in ab:
-            self.assertEqual(row[4], "1.00×")
+            self.assertTrue(row[4].startswith("1.00×"), row)  # then the ratio's interval
             self.assertIn("B indistinguishable", row[5])  # the same repetitions on both sides
 
 

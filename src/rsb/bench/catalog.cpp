@@ -26,6 +26,7 @@ bool valid_name(std::string_view n) {
 }  // namespace
 
 unsigned settings::cores() const noexcept { return std::max(2u, std::thread::hardware_concurrency()); }
+unsigned settings::logical_cpus() const noexcept { return std::max(1u, std::thread::hardware_concurrency()); }
 
 bool settings::wants(std::string_view scenario, std::string_view impl, family fam) const {
     return selected(scenarios, scenario) && selected(impls, impl) && selected(families, to_string(fam));

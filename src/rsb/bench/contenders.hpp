@@ -38,6 +38,18 @@ namespace rsb::bench {
 /// "kind:map;progress:blocking;bounded:no".
 [[nodiscard]] std::string describe(const map_guarantees& g);
 
+/// A producer_consumer run of `shape` at `capacity`, with --items split
+/// across the producers and the run's deadline.
+[[nodiscard]] inline producer_consumer_config pc_config(const settings& s, const pc_shape& shape, std::size_t capacity) {
+    producer_consumer_config cfg;
+    cfg.producers = shape.producers;
+    cfg.consumers = shape.consumers;
+    cfg.capacity = capacity;
+    cfg.items_per_producer = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, s.items / shape.producers));
+    cfg.pool = s.pool();
+    return cfg;
+}
+
 /// A queue: every queue scenario it qualifies for.
 template <concurrent_queue Q>
     requires std::same_as<typename Q::value_type, item_t>
@@ -75,7 +87,7 @@ public:
         add_pc<pc_variant::latency>(s, out, producer_consumer_latency_info, latency_shapes, pc_roomy);
         if (s.wants(ping_pong_info.name, name(), group())) {
             out.add(std::string(ping_pong_info.name) + "/" + name(),
-                    [cfg = ping_pong_defaults(s.items, s.pool(), s.cores())] {
+                    [cfg = ping_pong_defaults(s.items, s.pool(), s.logical_cpus(), s.latency_wait)] {
                         return run_ping_pong<Q>(cfg, bench_host());
                     });
         }
@@ -89,12 +101,11 @@ private:
         if (cap.bounded_only && !Q::guarantees.bounded) return;
         for (const pc_shape& shape : shapes) {
             if (!fits(Q::guarantees, shape)) continue;
-            producer_consumer_config cfg;
-            cfg.producers = shape.producers;
-            cfg.consumers = shape.consumers;
-            cfg.capacity = cap.capacity;
-            cfg.items_per_producer = static_cast<std::uint32_t>(std::max<std::uint64_t>(1, s.items / shape.producers));
-            cfg.pool = s.pool();
+            producer_consumer_config cfg = pc_config(s, shape, cap.capacity);
+            // Latency with a core per runspace: poll finely, as ping_pong does
+            // (backoff.hpp); oversubscribed, the default policy lets others run.
+            if (Variant == pc_variant::latency && shape.producers + shape.consumers <= s.logical_cpus())
+                cfg.pool.backoff = s.latency_wait;
             out.add(std::string(scenario.name) + "/" + name() + "/" + shape_name(shape) + cap.suffix,
                     [cfg] { return run_producer_consumer<Q, Variant>(cfg, bench_host()); });
         }
@@ -248,6 +259,32 @@ private:
     scenario_info scenario_;
     std::string what_;
     run_factory make_run_;
+};
+
+/// A queue-shaped ceiling (handoff_lanes): producer_consumer at every shape,
+/// roomy capacity only — the same runspaces, waits and verification as the
+/// queues, around the cheapest hand-off.
+template <concurrent_queue Q>
+    requires std::same_as<typename Q::value_type, item_t>
+class producer_consumer_ceiling final : public contender {
+public:
+    producer_consumer_ceiling(std::string name, std::string what)
+        : contender(std::move(name), family::ceiling), what_(std::move(what)) {}
+    [[nodiscard]] std::string kind() const override { return what_; }
+    [[nodiscard]] std::string guarantees() const override { return describe(Q::guarantees); }
+    [[nodiscard]] std::vector<std::string> scenarios() const override { return {std::string(producer_consumer_info.name)}; }
+    void plan(const settings& s, benchmark_plan& out) const override {
+        if (!s.wants(producer_consumer_info.name, name(), group())) return;
+        const auto shapes = s.threads.empty() ? producer_consumer_shapes(s.cores()) : producer_consumer_sweep(s.threads);
+        for (const pc_shape& shape : shapes) {
+            const producer_consumer_config cfg = pc_config(s, shape, pc_roomy.capacity);
+            out.add(std::string(producer_consumer_info.name) + "/" + name() + "/" + shape_name(shape),
+                    [cfg] { return run_producer_consumer<Q>(cfg, bench_host()); });
+        }
+    }
+
+private:
+    std::string what_;
 };
 
 /// The queue contender for a registered type T (T itself, or traits_queue<T>).

@@ -3,6 +3,7 @@
 
 #include <sched.h>
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string_view>
@@ -12,6 +13,8 @@
 
 #include <rsb/bench/catalog.hpp>
 #include <rsb/bench/settings.hpp>
+#include <rsb/harness/backoff.hpp>
+#include <rsb/harness/witness.hpp>
 #include <rsb/structures/cache_padded.hpp>
 
 #ifndef RSB_COMPILER
@@ -106,6 +109,19 @@ void add_machine_context() {
     // The harness never sets thread affinity: runspaces go wherever the OS
     // scheduler puts them (with more runspaces than cores, they share).
     benchmark::AddCustomContext("rsb_thread_pinning", "off");
+    benchmark::AddCustomContext("rsb_witness_migrations", witness::migrations_source());
+}
+
+void add_wait_context(const wait_calibration& waits, const backoff_policy& latency_wait) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.2f", waits.pause_ns);
+    benchmark::AddCustomContext("rsb_pause_ns", text);
+    std::snprintf(text, sizeof text, "%.2f", waits.poll_step_ns);
+    benchmark::AddCustomContext("rsb_poll_step_ns", text);
+    benchmark::AddCustomContext("rsb_latency_wait",
+                                std::to_string(latency_wait.spin_rounds) + " polls of " +
+                                    std::to_string(latency_wait.max_spin_pauses) +
+                                    " pause(s), then yield, then sleep (when runspaces do not outnumber CPUs)");
 }
 
 std::string missing_peers_text(const catalog& c) {

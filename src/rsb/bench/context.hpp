@@ -9,6 +9,8 @@ namespace rsb {
 
 class catalog;
 struct settings;
+struct wait_calibration;
+struct backoff_policy;
 
 /// Records compiler, flags, build type, padding and library versions in the
 /// JSON context.
@@ -26,6 +28,10 @@ void add_machine_context();
 /// see contender::guarantees), rsb_missing_peers, rsb_selection, sizes, the
 /// sweep and the shuffle seed.
 void add_catalog_context(const catalog& c, const settings& s);
+
+/// Records what waiting costs here and how latency runs wait: rsb_pause_ns,
+/// rsb_poll_step_ns, rsb_latency_wait ("N polls of P pause(s), then yield").
+void add_wait_context(const wait_calibration& waits, const backoff_policy& latency_wait);
 
 /// "name (package), ..." of the peers not built, or "" when none is missing.
 [[nodiscard]] std::string missing_peers_text(const catalog& c);

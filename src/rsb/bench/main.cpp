@@ -17,6 +17,7 @@
 #include <rsb/bench/progress.hpp>
 #include <rsb/bench/settings.hpp>
 #include <rsb/bench/tutorial.hpp>
+#include <rsb/harness/backoff.hpp>
 #include <rsb/scenarios/counter.hpp>
 #include <rsb/scenarios/hot_counter.hpp>
 #include <rsb/scenarios/map_mix.hpp>
@@ -59,6 +60,24 @@ void print_implementations(const catalog& c, std::ostream& out) {
     }
     const std::string missing = missing_peers_text(c);
     out << "missing peers: " << (missing.empty() ? "none" : missing) << '\n';
+}
+
+/// Whether Google Benchmark was asked to list the selection instead of running
+/// it (--benchmark_list_tests given directly rather than through --list): then
+/// RunSpecifiedBenchmarks prints names and runs nothing, so the counting pass
+/// below must not happen (it would print the list a second time).
+bool lists_tests(const std::vector<std::string>& args) {
+    bool on = false;
+    for (const std::string& a : args) {
+        const std::string_view arg = a;
+        if (arg == "--benchmark_list_tests") {
+            on = true;
+        } else if (arg.starts_with("--benchmark_list_tests=")) {
+            const std::string_view v = arg.substr(arg.find('=') + 1);
+            on = !(v == "false" || v == "0" || v == "no" || v == "f" || v == "n" || v == "off");
+        }
+    }
+    return on;
 }
 
 /// A reporter that only lets RunSpecifiedBenchmarks count the selected
@@ -161,6 +180,13 @@ int main(int argc, char** argv) {
 
     add_build_context();
     add_machine_context();
+    const bool listing = opts.list || lists_tests(opts.benchmark_args);
+    if (!listing) {
+        // What waiting costs here sizes the latency runs' polling (backoff.hpp).
+        const wait_calibration waits = calibrate_waits();
+        opts.latency_wait = latency_backoff_for(waits);
+        add_wait_context(waits, opts.latency_wait);
+    }
     add_catalog_context(cat, opts);
     for (const auto& [key, value] : output.context) benchmark::AddCustomContext(key, value);
 
@@ -169,7 +195,7 @@ int main(int argc, char** argv) {
     register_with_google_benchmark(plan, opts);
 
     std::size_t ran = 0;
-    if (opts.list) {
+    if (listing) {
         ran = benchmark::RunSpecifiedBenchmarks();
     } else {
         // First pass: count what --benchmark_filter selects, for the progress

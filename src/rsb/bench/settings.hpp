@@ -42,6 +42,10 @@ struct settings {
     std::optional<std::uint64_t> shuffle_seed;
     /// argv for Google Benchmark: argv[0] and every --benchmark_* flag.
     std::vector<std::string> benchmark_args;
+    /// How latency runs wait when their runspaces do not outnumber the cores
+    /// (ping_pong, producer_consumer_latency): main() sizes it from this
+    /// machine's measured pause (latency_backoff_for(calibrate_waits())).
+    backoff_policy latency_wait = latency_backoff;
 
     /// The harness options every run gets (the deadline).
     [[nodiscard]] pool_options pool() const {
@@ -52,6 +56,9 @@ struct settings {
     /// The cores the default shapes are scaled to: the logical CPUs, at least 2
     /// (so that "balanced" and "oversubscribed" mean something on any machine).
     [[nodiscard]] unsigned cores() const noexcept;
+    /// The logical CPUs this machine has (at least 1): whether runspaces
+    /// outnumber them decides how latency runs wait.
+    [[nodiscard]] unsigned logical_cpus() const noexcept;
     /// Whether a benchmark of this scenario/implementation/family is wanted.
     [[nodiscard]] bool wants(std::string_view scenario, std::string_view impl, family fam) const;
     [[nodiscard]] bool wants_scenario(std::string_view scenario) const;

@@ -50,13 +50,36 @@ struct backoff_policy {
     std::chrono::microseconds max_sleep{500};
 };
 
-/// For latency runs with no more runspaces than cores (ping_pong): about a
-/// millisecond of frequent polling before the first yield, then the usual
-/// yield and sleep stages, so an oversubscribed or stalled run still backs off.
+/// For latency runs with no more runspaces than cores (ping_pong, the
+/// latency scenario): one pause between polls — a polling step far shorter
+/// than the round trips measured, so waiting does not quantise them — for
+/// 80 000 polls before the first yield, then the usual yield and sleep
+/// stages, so an oversubscribed or stalled run still backs off.
+/// latency_backoff_for() sizes the spinning to a time budget
+/// (a millisecond) from this machine's measured pause instead; the binary
+/// uses that and records both figures in its JSON context.
 inline constexpr backoff_policy latency_backoff{
-    .spin_rounds = 20'000,
-    .max_spin_pauses = 4,
+    .spin_rounds = 80'000,
+    .max_spin_pauses = 1,
 };
+
+/// What waiting costs on this machine, measured at start-up (calibrate_waits).
+struct wait_calibration {
+    /// One cpu_relax() (x86 `pause`), in nanoseconds.
+    double pause_ns = 0;
+    /// One step of a latency wait: an acquire load of a line nobody writes
+    /// plus latency_backoff's pause, in nanoseconds.
+    double poll_step_ns = 0;
+};
+
+/// Measures wait_calibration (a few milliseconds; the fastest of several
+/// trials, so a preemption during one does not inflate it).
+[[nodiscard]] wait_calibration calibrate_waits();
+
+/// latency_backoff with its spinning sized to `spin_budget` of polling at
+/// the calibrated step (at least 1000 polls).
+[[nodiscard]] backoff_policy latency_backoff_for(const wait_calibration& c,
+                                                 std::chrono::microseconds spin_budget = std::chrono::microseconds{1000});
 
 class backoff {
 public:

@@ -262,6 +262,7 @@ invoke_handle runspace::start(runspace_script script, detail::run_shared* run, s
         ctx.yield_threshold_ = run->yield_threshold;
         ctx.backoff_ = run->backoff;
         ctx.yield_rng_ = 0x9E3779B97F4A7C15ULL * (index + 1);  // never 0: xorshift's fixed point
+        s.before = witness::sample_this_thread();  // outside the timed region: before the barrier
         if (run->gate) {
             s.activity.store("at the start barrier", std::memory_order_relaxed);
             run->gate->arrive_and_wait();
@@ -278,6 +279,7 @@ invoke_handle runspace::start(runspace_script script, detail::run_shared* run, s
             run->keep_going.store(false, std::memory_order_release);  // (C1) pairs with C2
         }
         s.end = std::chrono::steady_clock::now();
+        s.after = witness::sample_this_thread();  // after `end`: outside the timed region
         s.finished.store(true, std::memory_order_release);  // (R1) pairs with A1
         {
             std::lock_guard lock(run->mutex);
@@ -330,8 +332,11 @@ run_report runspace_pool::invoke() {
     const std::size_t n = runspaces_.size();
     run_->gate = std::make_unique<std::barrier<detail::record_start>>(static_cast<std::ptrdiff_t>(n),
                                                                       detail::record_start{run_.get()});
-    const auto begin = std::chrono::steady_clock::now();
     run_report report;
+    // Before any runspace exists: the runnable threads now are the machine's, not ours.
+    const witness::machine_sample machine_before = witness::sample_machine();
+    const auto begin = std::chrono::steady_clock::now();
+    report.foreign_runnable = machine_before.foreign_runnable;
 
     std::vector<invoke_handle> handles;
     handles.reserve(n);
@@ -386,6 +391,10 @@ run_report runspace_pool::invoke() {
             // recorded in the slot's error_message below
         }
     }
+    const witness::machine_sample machine_after = witness::sample_machine();
+    report.window_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    if (machine_before.steal_seconds >= 0 && machine_after.steal_seconds >= 0)
+        report.steal_seconds = machine_after.steal_seconds - machine_before.steal_seconds;
 
     auto last_end = run_->start;
     for (std::size_t i = 0; i < n; ++i) {
@@ -399,6 +408,13 @@ run_report runspace_pool::invoke() {
         if (i < started) {
             r.error = slot.error_message;
             if (slot.end > last_end) last_end = slot.end;
+            // The join (end_invoke) orders the thread's samples before these reads.
+            if (slot.before.cpu_ns >= 0 && slot.after.cpu_ns >= 0)
+                r.cpu_seconds = static_cast<double>(slot.after.cpu_ns - slot.before.cpu_ns) * 1e-9;
+            if (slot.before.involuntary_switches >= 0 && slot.after.involuntary_switches >= 0)
+                r.involuntary_switches = slot.after.involuntary_switches - slot.before.involuntary_switches;
+            if (slot.before.migrations >= 0 && slot.after.migrations >= 0)
+                r.migrations = slot.after.migrations - slot.before.migrations;
         } else {
             r.activity = "never started";
         }

@@ -47,6 +47,7 @@
 #include <vector>
 
 #include <rsb/harness/backoff.hpp>
+#include <rsb/harness/witness.hpp>
 #include <rsb/structures/cache_padded.hpp>
 
 namespace rsb {
@@ -146,6 +147,9 @@ struct runspace_slot {
     std::chrono::steady_clock::time_point end{};
     std::exception_ptr error;
     std::string error_message;
+    /// The thread's witnesses just before the start barrier and just after
+    /// its script (witness.hpp); written by the runspace, read after join.
+    witness::thread_sample before{}, after{};
 };
 struct run_shared;
 struct runspace_core;
@@ -355,6 +359,10 @@ struct runspace_report {
     std::uint64_t failed_ops = 0;
     std::string activity;  ///< last activity (at the deadline, for a stuck run)
     std::string error;     ///< what its script threw, empty if nothing
+    /// What the OS saw of its thread during the run (witness.hpp); -1: unknown.
+    double cpu_seconds = -1;
+    std::int64_t involuntary_switches = -1;
+    std::int64_t migrations = -1;
 };
 
 /// The outcome of runspace_pool::invoke.
@@ -365,6 +373,13 @@ struct run_report {
     /// Barrier release to the last runspace's end.
     double wall_seconds = 0.0;
     std::vector<runspace_report> runspaces;
+    /// The machine during the run (witness.hpp), sampled by invoke() before
+    /// it starts the runspaces and after it has joined them: CPU time stolen
+    /// by the hypervisor over that window (-1: unknown), the window's length,
+    /// and the runnable threads that were not ours at its start (-1: unknown).
+    double steal_seconds = -1;
+    double window_seconds = 0;
+    std::int64_t foreign_runnable = -1;
 
     [[nodiscard]] bool ok() const noexcept { return failure.empty(); }
 };

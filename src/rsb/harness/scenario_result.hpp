@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <cstdint>
 #include <map>
 #include <numeric>
@@ -41,6 +42,16 @@ struct work_shares {
     const auto [lo, hi] = std::minmax_element(ops.begin(), ops.end());
     const double fair = total / static_cast<double>(ops.size());
     return {static_cast<double>(*lo) / fair, static_cast<double>(*hi) / fair};
+}
+
+/// A structure with more than one layout says which one the run used
+/// (lockfree_map's `split_layout()`, chosen by its lockfree_map_layout
+/// policy): counter `layout_split`, 1 for split, 0 for packed. Others: nothing.
+template <class S>
+void report_layout(scenario_result& r, const S& s) {
+    if constexpr (requires { { s.split_layout() } -> std::convertible_to<bool>; }) {
+        r.counters["layout_split"] = s.split_layout() ? 1.0 : 0.0;
+    }
 }
 
 /// Combines a run's own failure with the scenario's verification failure.

@@ -293,6 +293,7 @@ template <shared_map M>
     result.counters["stale_violations"] = static_cast<double>(all.violations);
     report_fairness(result, "reader_", reader_ops);
     report_fairness(result, "writer_", writers_progress.snapshot());
+    report_layout(result, *personnage);
     return result;
 }
 

@@ -62,6 +62,12 @@ public:
     [[nodiscard]] std::int64_t read() const {
         return static_cast<std::int64_t>(map_.get(key_).value_or(0));
     }
+    /// The map's layout, when it has more than one (report_layout).
+    [[nodiscard]] bool split_layout() const
+        requires requires(const M& m) { m.split_layout(); }
+    {
+        return map_.split_layout();
+    }
 
 private:
     M map_;
@@ -176,6 +182,7 @@ template <hot_counter C>
         result.run.wall_seconds > 0 ? static_cast<double>(reads) / result.run.wall_seconds : 0.0;
     report_fairness(result, "writer_", writers_progress.snapshot());
     if (!reader_ops.empty()) report_fairness(result, "reader_", reader_ops);
+    report_layout(result, *counter);
     return result;
 }
 

@@ -353,6 +353,7 @@ template <shared_map M>
     result.counters["effective_write_ratio"] =
         attempted > 0 ? static_cast<double>(effective) / static_cast<double>(attempted) : 1.0;
     report_fairness(result, "", progress.snapshot());
+    report_layout(result, *map);
     return result;
 }
 

@@ -59,15 +59,16 @@ inline constexpr scenario_info ping_pong_info{"ping_pong", "queues",
 /// two hand-offs with both runspaces waiting, so a run is short even where
 /// producer_consumer moves many items, and Google Benchmark repeats it
 /// instead), and, with a core for each of the two runspaces, waits with
-/// rsb::latency_backoff: a round trip costs less than one yield, and the
-/// default policy would be yielding by the time the reply lands, measuring
-/// the scheduler instead of the queue.
+/// `latency_wait` (a latency_backoff): a round trip costs less than one
+/// yield, and the default policy would be yielding by the time the reply
+/// lands, measuring the scheduler instead of the queue.
 [[nodiscard]] inline ping_pong_config ping_pong_defaults(std::uint64_t items, const pool_options& pool,
-                                                         unsigned cores) {
+                                                         unsigned cores,
+                                                         const backoff_policy& latency_wait = latency_backoff) {
     ping_pong_config cfg;
     cfg.round_trips = static_cast<std::uint32_t>(std::clamp<std::uint64_t>(items / 10, 1, 1u << 31));
     cfg.pool = pool;
-    if (cores >= 2) cfg.pool.backoff = latency_backoff;
+    if (cores >= 2) cfg.pool.backoff = latency_wait;
     return cfg;
 }
 

@@ -26,7 +26,7 @@
 //    consumer that pops it records now − stamp in its own
 //    latency_histogram, merged after the run into p50/p99/p99.9 counters.
 //    Kept apart from the plain variant because two clock reads per item
-//    (~20–40 ns) would pollute its throughput. The latency is end to end
+//    would pollute its throughput. The latency is end to end
 //    under full load: it includes the time an item waits in a non-empty
 //    queue, and any sleep of a backed-off consumer. Also verified exactly
 //    once, plus a check that the consumer saw the producer's stamp (the

@@ -20,14 +20,39 @@
 //    bound depends on the number of threads alive at once, not on time.
 //    `was_retired_count()` reports the current number (tests check the bound).
 //  - Threads that come and go: a thread's record (its K slots and retired
-//    list) is acquired on its first use and released when the thread exits
-//    (a thread_local's destructor): the slots are cleared, the retired list is
-//    scanned once more, and the record — with whatever is still hazardous —
-//    is handed to the next thread that registers. The number of records is
-//    the largest number of threads that used the domain at the same time.
+//    list) is acquired on its first use (registration) and released when its
+//    registration, a thread_local, is destroyed at thread exit: the slots are
+//    cleared, the retired list is scanned once more, and the record — with
+//    whatever is still hazardous — is handed to the next thread that
+//    registers. A released record is never used again by the thread that
+//    released it.
+//  - Calls during thread exit: C++ destroys a thread's thread_locals in the
+//    reverse order of their construction, so a thread_local constructed
+//    before the thread's first use of the domain (say, a per-thread batcher
+//    that flushes to a michael_scott_queue when destroyed) runs its
+//    destructor after the registration is gone. Such late calls are
+//    supported: the registration's destructor marks the thread as exited
+//    (in trivially destructible thread_locals, which stay readable until the
+//    thread ends), and from then on each call acquires a record of its own
+//    for its duration and releases it at its end — local() returns a
+//    thread_slots that holds such a record until it is destroyed; retire()
+//    acquires one, adds the node and releases it at once (which scans it).
+//    A short-lived record changes hands through the same edges as any other
+//    (R3 → R1). A thread whose first use comes during its exit registers as
+//    usual.
+//    Rule for callers: a thread_slots lives within one operation (it may
+//    hold a record of its own); a deleter passed to retire() must not use
+//    the domain (it may run inside a scan of the retired list).
+//    The number of records is the largest number of records in use at the
+//    same time: one per live registered thread, plus one or two per call
+//    running late in an exiting thread.
 //  - Teardown: the domain is a function-local static; its destructor (after
 //    every thread has exited, at process exit) frees all retired nodes and
-//    records, so nothing leaks under AddressSanitizer.
+//    records, so nothing leaks under AddressSanitizer. It is constructed on
+//    the first use of the domain, so it outlives every thread_local (the main
+//    thread's included: exit() destroys them before static objects) and every
+//    static object constructed after that first use; a static object
+//    constructed before it must not use the domain from its destructor.
 //  - Domains: one per K, shared by every structure using hazard_pointers<K>.
 //    A retired node carries its own deleter, so nodes of a structure that was
 //    already destroyed are still freed correctly.
@@ -182,33 +207,60 @@ class hazard_pointers {
         return d;
     }
 
-    /// Holds the calling thread's record; releases it when the thread exits.
+    // The calling thread's registration state. Trivially destructible, so
+    // readable and writable during the whole of the thread's exit, whatever
+    // order the thread_locals with destructors are destroyed in.
+    /// The record this thread registered; null before registration and after release.
+    static inline thread_local record* owned_ = nullptr;
+    /// Set once this thread's registration was destroyed: the thread is exiting,
+    /// and later calls take a short-lived record (see the header).
+    static inline thread_local bool exited_ = false;
+
+    /// Acquires the calling thread's record on construction; releases it when
+    /// the thread exits, after which the thread never touches it again.
     struct thread_registration {
-        record* rec = nullptr;
-        thread_registration() = default;
+        thread_registration() { owned_ = instance().acquire(); }
         thread_registration(const thread_registration&) = delete;
         thread_registration& operator=(const thread_registration&) = delete;
         ~thread_registration() {
-            if (rec != nullptr) instance().release(rec);
+            record* r = owned_;
+            // First forget the record, then hand it back: anything that runs
+            // from here on on this thread (release()'s deleters included)
+            // takes a record of its own.
+            owned_ = nullptr;
+            exited_ = true;
+            if (r != nullptr) instance().release(r);
         }
     };
 
-    static record& local_record() {
-        // Make sure the domain is constructed before (so destroyed after) the
-        // first thread_local that refers to it.
-        static domain& d = instance();
+    /// The calling thread's registered record, registering on first use; null
+    /// once the thread's registration was destroyed (the thread is exiting).
+    static record* registered_record() {
+        if (owned_ != nullptr) [[likely]] return owned_;
+        if (exited_) return nullptr;
+        // Its constructor acquires the record (and sets owned_); if that
+        // throws, the next call tries again. It calls instance(), so the
+        // domain is constructed before, and destroyed after, the registration.
         thread_local thread_registration registration;
-        if (registration.rec == nullptr) [[unlikely]] registration.rec = d.acquire();
-        return *registration.rec;
+        (void)registration;
+        return owned_;
     }
 
 public:
     static constexpr std::size_t slots_per_thread = SlotsPerThread;
 
     /// The calling thread's hazard slots. Obtain with `local()`; use from the
-    /// calling thread only, and clear what you set before returning.
+    /// calling thread only, within one operation, and clear what you set
+    /// before returning. During the thread's exit (see the header) it holds a
+    /// record of its own, released when it is destroyed.
     class thread_slots {
     public:
+        thread_slots(const thread_slots&) = delete;
+        thread_slots& operator=(const thread_slots&) = delete;
+        ~thread_slots() {
+            if (short_lived_) [[unlikely]] instance().release(rec_);
+        }
+
         /// Loads `src` and protects the pointer it holds in slot `i`; returns
         /// it. On return the pointer is not freed until slot i is overwritten
         /// or cleared. Progress: lock-free.
@@ -238,11 +290,17 @@ public:
 
     private:
         friend class hazard_pointers;
-        explicit thread_slots(record& r) noexcept : rec_(&r) {}
+        thread_slots(record& r, bool short_lived) noexcept : rec_(&r), short_lived_(short_lived) {}
         record* rec_;
+        bool short_lived_;  ///< acquired for this object alone (thread exiting): released by the destructor
     };
 
-    [[nodiscard]] static thread_slots local() { return thread_slots(local_record()); }
+    /// The calling thread's slots (registering the thread on its first call).
+    /// During the thread's exit, a short-lived record's slots.
+    [[nodiscard]] static thread_slots local() {
+        if (record* r = registered_record()) [[likely]] return thread_slots(*r, false);
+        return thread_slots(*instance().acquire(), true);
+    }
 
     /// Hands `p` (already unreachable for threads that did not protect it)
     /// to reclamation; `delete p` runs once no hazard slot holds it.
@@ -255,13 +313,33 @@ public:
     /// As above, with the function that frees p (called exactly once, from
     /// whichever thread's scan finds p unprotected, or at process exit).
     static void retire(void* p, void (*deleter)(void*)) {
-        record& r = local_record();
+        if (record* r = registered_record()) [[likely]] {
+            add_retired(*r, p, deleter);
+            if (r->owner->retired.size() >= scan_threshold()) instance().scan(*r);
+            return;
+        }
+        // The thread is exiting and its record is gone: a short-lived record
+        // takes p and is released at once, which scans it; whatever is still
+        // hazardous goes, with the record, to its next owner.
+        domain& d = instance();
+        record* r = d.acquire();
+        try {
+            add_retired(*r, p, deleter);
+        } catch (...) {
+            d.release(r);
+            throw;
+        }
+        d.release(r);
+    }
+
+private:
+    static void add_retired(record& r, void* p, void (*deleter)(void*)) {
         auto& own = *r.owner;
         own.retired.push_back({p, deleter});
         r.retired_count.store(own.retired.size(), std::memory_order_relaxed);  // relaxed: racy statistic
-        if (own.retired.size() >= scan_threshold()) instance().scan(r);
     }
 
+public:
     /// Retired list length that triggers a scan: 2·H + 64 (H = all hazard slots).
     [[nodiscard]] static std::size_t scan_threshold() noexcept {
         return 2 * SlotsPerThread * instance().record_count() + 64;

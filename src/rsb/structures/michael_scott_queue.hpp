@@ -23,6 +23,12 @@
 //    those items and frees their nodes.
 //  - Memory ordering: everything a producer wrote before try_push is visible
 //    to the consumer that pops the item (edge (4) → (7)).
+//  - Thread exit: try_push and try_pop may be called from a thread_local's
+//    destructor, also one that runs after the thread's hazard-pointer
+//    registration and node cache were destroyed (thread_locals die in the
+//    reverse order of their construction): such a call takes a short-lived
+//    hazard record (hazard_pointers.hpp, "Calls during thread exit"), and the
+//    node recycler bypasses the destroyed cache (plain operator new/delete).
 //
 // Algorithm
 //  1. A singly linked list with a dummy node: head points to the dummy; the

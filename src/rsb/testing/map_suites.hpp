@@ -231,27 +231,42 @@ void update_loses_nothing() {
     using M = typename TestType::type;
     using K = typename M::key_type;
     using V = typename M::mapped_type;
-    M m(64);
-    constexpr int threads = 4;
     constexpr int keys = 3;
-    const std::uint32_t per_thread = rsb::test::sized(20'000);
-    std::atomic<int> bad_returns{0};  // recorded by workers, asserted by the main thread
-    std::vector<std::thread> workers;
-    for (int t = 0; t < threads; ++t) {
-        workers.emplace_back([&, t] {
-            for (std::uint32_t i = 0; i < per_thread; ++i) {
-                const K k = key<K>(static_cast<int>((i + static_cast<std::uint32_t>(t)) % keys));
-                const V now = (i % 2 == 0) ? m.update(k, [](V v) { return v + 1; }) : rsb::atomic_add(m, k, V{1});
-                if (now <= 0) bad_returns.fetch_add(1, std::memory_order_relaxed);
-            }
-        });
+    // Phase 1, oversubscribed (4 threads): updates and adds as fast as they go.
+    // Phase 2, a thread per core of a 2-core machine: every 8th update yields
+    // inside its function, so that a map whose update is not one atomic step
+    // (a get, then a set) has another update land in between even where two
+    // threads rarely run at the same instant. (The function must be pure, not
+    // quick. Two threads: a yield under a spin lock then lets the other
+    // thread spin on its own core, not a whole time slice.)
+    struct phase {
+        int threads;
+        std::uint32_t per_thread;
+        std::uint32_t yield_every;  // 0: never
+    };
+    for (const phase ph : {phase{4, rsb::test::sized(20'000), 0}, phase{2, rsb::test::sized(4'000), 8}}) {
+        M m(64);
+        std::atomic<int> bad_returns{0};  // recorded by workers, asserted by the main thread
+        std::vector<std::thread> workers;
+        for (int t = 0; t < ph.threads; ++t) {
+            workers.emplace_back([&, t] {
+                for (std::uint32_t i = 0; i < ph.per_thread; ++i) {
+                    const K k = key<K>(static_cast<int>((i + static_cast<std::uint32_t>(t)) % keys));
+                    const bool slow = ph.yield_every != 0 && i % ph.yield_every == 0;
+                    const V now = slow           ? m.update(k, [](V v) { std::this_thread::yield(); return v + 1; })
+                                  : (i % 2 == 0) ? m.update(k, [](V v) { return v + 1; })
+                                                 : rsb::atomic_add(m, k, V{1});
+                    if (now <= 0) bad_returns.fetch_add(1, std::memory_order_relaxed);
+                }
+            });
+        }
+        for (auto& w : workers) w.join();
+        V total = 0;
+        for (int k = 0; k < keys; ++k) total += m.get(key<K>(k)).value_or(0);
+        INFO(TestType::name << ", " << ph.threads << " threads" << (ph.yield_every ? ", yielding inside update" : ""));
+        CHECK(bad_returns.load() == 0);
+        CHECK(total == static_cast<V>(ph.threads) * static_cast<V>(ph.per_thread));
     }
-    for (auto& w : workers) w.join();
-    V total = 0;
-    for (int k = 0; k < keys; ++k) total += m.get(key<K>(k)).value_or(0);
-    INFO(TestType::name);
-    CHECK(bad_returns.load() == 0);
-    CHECK(total == static_cast<V>(threads) * static_cast<V>(per_thread));
 }
 
 /// A value read by get carries what its writer did before set.
