@@ -64,12 +64,15 @@ public:
         std::lock_guard lock(mutex_);
         slot(k) = v;
     }
+    /// Strong exception guarantee (concepts.hpp): fn's result is computed
+    /// before anything is written or inserted.
     template <class Fn>
     std::int64_t update(const std::uint64_t& k, Fn&& fn) {
         std::lock_guard lock(mutex_);
-        std::int64_t& s = slot(k);
-        s = fn(s);
-        return s;
+        const auto it = table_.find(k);
+        const std::int64_t next = fn(it == table_.end() ? std::int64_t{0} : it->second);
+        slot(k) = next;  // full: std::length_error, nothing changed
+        return next;
     }
     bool erase(const std::uint64_t& k) {
         std::lock_guard lock(mutex_);

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include <rsb/structures/flat_table.hpp>
+#include <rsb/testing/support.hpp>
 
 namespace {
 
@@ -121,4 +122,20 @@ TEST_CASE("flat_table constructs and destroys each element exactly once, and a t
         for (std::uint64_t k = 0; k < 100; ++k) REQUIRE((t.find(k) != nullptr) == (k % 3 != 0));
     }
     CHECK(counted::live == 0);
+}
+
+TEST_CASE("flat_table refuses to reserve more than its slots can address, and keeps working", "[flat_table][limits]") {
+    // reserve(n) doubles n and rounds it up to a power of two: both wrap or
+    // are undefined near the top of size_t. Like std::vector::reserve past
+    // max_size, it throws std::length_error and changes nothing.
+    rsb::flat_table<std::uint64_t, std::uint64_t, std::hash<std::uint64_t>> t;
+    t.insert_or_assign(1, 10);
+    for (std::size_t n : rsb::test::absurd_capacities()) {
+        INFO("reserve " << n);
+        CHECK_THROWS_AS(t.reserve(n), std::length_error);
+        CHECK(t.size() == 1);
+        CHECK(t.find(1) != nullptr);
+    }
+    for (std::uint64_t k = 2; k <= 100; ++k) t.insert_or_assign(k, k);
+    CHECK(t.size() == 100);
 }

@@ -188,3 +188,74 @@ TEST_CASE("lockfree_map: small tables split keys from values, large ones pack th
     CHECK(small.was_size() == large.was_size());
     CHECK(small.was_size() == 512 - 512 / 3);
 }
+
+TEST_CASE("lockfree_map refuses a capacity whose table cannot exist, and never reports one it lacks",
+          "[lockfree_map][limits]") {
+    // 2 × capacity wraps (to 2 for 2^63 + 1: a 16-slot table that reported a
+    // capacity of 2^63 + 1), bit_ceil above 2^63 is undefined, and slots ×
+    // words per slot wraps: each must be refused before anything is allocated.
+    using split_map = rsb::lockfree_map<std::uint64_t, std::int64_t, rsb::lockfree_map_layout::split>;
+    for (std::size_t capacity : rsb::test::absurd_capacities()) {
+        INFO("capacity " << capacity);
+        CHECK_THROWS_AS(map_t(capacity), std::length_error);
+        CHECK_THROWS_AS(split_map(capacity), std::length_error);
+        CHECK_THROWS_WITH(map_t(capacity), Catch::Contains("lockfree_map") && Catch::Contains("too large"));
+    }
+}
+
+TEST_CASE("lockfree_map: a failed update of a new key uses no slot", "[lockfree_map]") {
+    // Strong exception guarantee (concepts.hpp): an update whose function
+    // throws, or whose result is out of range, changes nothing — including
+    // the table's slots. A 16-slot map that saw a thousand such updates on
+    // distinct new keys still takes 16 keys.
+    map_t m(8);
+    REQUIRE(m.slot_count() == 16);
+    for (std::uint64_t k = 1; k <= 1000; ++k) {
+        CHECK_THROWS_AS(m.update(k, [](std::int64_t) -> std::int64_t { throw std::runtime_error("fn failed"); }),
+                        std::runtime_error);
+        CHECK_THROWS_AS(m.update(k, [](std::int64_t) { return map_t::value_max + 1; }), std::out_of_range);
+        CHECK_THROWS_AS(m.add(k, map_t::fast_add_limit * 4 + map_t::value_max), std::out_of_range);
+    }
+    CHECK(m.was_size() == 0);
+    for (std::uint64_t k = 2001; k <= 2016; ++k) m.set(k, static_cast<std::int64_t>(k));
+    for (std::uint64_t k = 2001; k <= 2016; ++k) CHECK(m.get(k) == static_cast<std::int64_t>(k));
+    for (std::uint64_t k = 1; k <= 1000; ++k) REQUIRE_FALSE(m.get(k).has_value());
+    CHECK_THROWS_AS(m.set(3000, 1), std::length_error);  // now it is full
+}
+
+TEST_CASE("lockfree_map: throwing updates racing on new keys use no slot", "[lockfree_map][concurrent]") {
+    // Two threads throw on the same fresh keys while a third inserts other
+    // keys: afterwards the table still has room for exactly the inserts.
+    map_t m(8);
+    const std::uint64_t rounds = rsb::test::sized(20'000);
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> ts;
+    for (int t = 0; t < 2; ++t) {
+        ts.emplace_back([&] {
+            for (std::uint64_t r = 0; r < rounds; ++r) {
+                try {
+                    (void)m.update(100 + r % 64, [](std::int64_t) -> std::int64_t { throw std::runtime_error("no"); });
+                    wrong.fetch_add(1, std::memory_order_relaxed);  // relaxed: read after join
+                } catch (const std::runtime_error&) {
+                } catch (...) {
+                    wrong.fetch_add(1, std::memory_order_relaxed);  // e.g. std::length_error: the table filled up
+                }
+            }
+        });
+    }
+    std::atomic<int> refused{0};
+    ts.emplace_back([&] {
+        for (std::uint64_t k = 1; k <= 16; ++k) {
+            try {
+                m.set(k, 1);
+            } catch (const std::length_error&) {
+                refused.fetch_add(1, std::memory_order_relaxed);  // relaxed: read after join
+            }
+        }
+    });
+    for (auto& t : ts) t.join();
+    CHECK(wrong.load() == 0);
+    CHECK(refused.load() == 0);
+    CHECK(m.was_size() == 16);
+    for (std::uint64_t k = 100; k < 164; ++k) CHECK_FALSE(m.get(k).has_value());
+}

@@ -139,3 +139,15 @@ TEST_CASE("mpmc_ring with non-trivial elements under contention leaks and duplic
     cfg.poll = std::chrono::milliseconds(5);
     rsb::test::mpmc_counted_drain<rsb::mpmc_ring<counted>>(cfg);  // checks exactly-once and no leak
 }
+
+TEST_CASE("mpmc_ring refuses a capacity it cannot round up or hold, before allocating", "[mpmc_ring][limits]") {
+    // bit_ceil above 2^63 is undefined, and (mask + 1) × slot size wraps for
+    // each of these: the ring must neither report a capacity it does not have
+    // nor allocate the wrapped size and write past it.
+    for (std::size_t capacity : rsb::test::absurd_capacities()) {
+        INFO("capacity " << capacity);
+        CHECK_THROWS_AS(rsb::mpmc_ring<std::uint64_t>(capacity), std::length_error);
+        CHECK_THROWS_AS(spread_ring(capacity), std::length_error);
+        CHECK_THROWS_WITH(rsb::mpmc_ring<std::string>(capacity), Catch::Contains("mpmc_ring") && Catch::Contains("too large"));
+    }
+}

@@ -5,10 +5,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <rsb/structures/mutex_map.hpp>
 #include <rsb/structures/rwlock_map.hpp>
 #include <rsb/testing/support.hpp>
 
@@ -77,4 +79,17 @@ TEST_CASE("rwlock_map: readers never see a torn pair of updates", "[rwlock_map][
     CHECK(odd.load() == 0);
     CHECK(m.get("Jeton") == 2 * std::int64_t{n});
     CHECK(m.was_size() == 1);
+}
+
+TEST_CASE("mutex_map and rwlock_map refuse a capacity hint past their table's max_size", "[rwlock_map][limits]") {
+    // The hint goes to std::unordered_map::reserve, which converts it through
+    // a double (SIZE_MAX does not survive the trip back: undefined) and
+    // allocates a bucket array for it; like std::vector::reserve past
+    // max_size, the maps throw std::length_error first.
+    for (std::size_t capacity : rsb::test::absurd_capacities()) {
+        INFO("capacity " << capacity);
+        CHECK_THROWS_AS((rsb::rwlock_map<std::uint64_t, std::int64_t>(capacity)), std::length_error);
+        CHECK_THROWS_AS((rsb::mutex_map<std::uint64_t, std::int64_t>(capacity)), std::length_error);
+        CHECK_THROWS_AS((rsb::mutex_map<std::string, std::int64_t>(capacity)), std::length_error);
+    }
 }

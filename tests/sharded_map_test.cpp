@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -81,4 +82,16 @@ TEST_CASE("sharded_map: concurrent updates on many keys are exact and was_size c
     for (std::uint64_t k = 1; k <= keys; ++k) total += m.get(k).value_or(0);
     CHECK(total == std::int64_t{threads} * per_thread);
     CHECK(m.was_size() == keys);
+}
+
+TEST_CASE("sharded_map refuses a capacity hint whose storage cannot exist, before allocating", "[sharded_map][limits]") {
+    // The hint is split over the shards and each shard's table doubles and
+    // rounds its share up: with one shard the doubling wraps, with 64 each
+    // share's table would be possible alone but all of them together not.
+    for (std::size_t capacity : rsb::test::absurd_capacities()) {
+        INFO("capacity " << capacity);
+        CHECK_THROWS_AS((rsb::sharded_map<std::uint64_t, std::int64_t>(capacity)), std::length_error);
+        CHECK_THROWS_AS((rsb::sharded_map<std::uint64_t, std::int64_t, rsb::shard_count{1}>(capacity)), std::length_error);
+        CHECK_THROWS_AS((rsb::sharded_map<std::string, std::int64_t>(capacity)), std::length_error);
+    }
 }

@@ -132,3 +132,14 @@ TEST_CASE("spsc_ring delivers every item in order between two threads", "[spsc_r
         CHECK_FALSE(q.try_pop(v));
     }
 }
+
+TEST_CASE("spsc_ring refuses a capacity whose slots cannot exist, before allocating", "[spsc_ring][limits]") {
+    // capacity × slot size wraps for each of these (2^60 + 1 slots of 16
+    // bytes are 16 bytes modulo 2^64): the ring must not allocate the wrapped
+    // size and then write past it.
+    for (std::size_t capacity : rsb::test::absurd_capacities()) {
+        INFO("capacity " << capacity);
+        CHECK_THROWS_AS(rsb::spsc_ring<std::uint64_t>(capacity), std::length_error);
+        CHECK_THROWS_WITH(rsb::spsc_ring<std::string>(capacity), Catch::Contains("spsc_ring") && Catch::Contains("too large"));
+    }
+}

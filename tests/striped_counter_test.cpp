@@ -8,6 +8,8 @@
 #include <atomic>
 #include <cstdint>
 #include <latch>
+#include <limits>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -169,4 +171,83 @@ TEST_CASE("striped_counter: a new owner continues from the previous owner's coun
     }
     for (auto& t : ts) t.join();
     CHECK(c.read() == std::int64_t{owners} * per_owner);
+}
+
+TEST_CASE("striped_counter: a moved-from handle is usable: it adds through its shared cell", "[striped_counter]") {
+    // The rule (striped_counter.hpp): moving an owned_cell moves the cell;
+    // the moved-from handle keeps working as a fallback handle (one
+    // fetch_add on the shared cell of its hint), so no add is ever lost or
+    // undefined.
+    rsb::striped_counter<std::int64_t> c(2);
+    auto a = c.claim(1);
+    REQUIRE(a.exclusive());
+    auto b = std::move(a);
+    CHECK(b.exclusive());
+    CHECK_FALSE(a.exclusive());  // NOLINT(bugprone-use-after-move): the moved-from state is the point
+    a.add(5);                    // NOLINT(bugprone-use-after-move)
+    b.add(7);
+    CHECK(c.read() == 12);
+    auto d = std::move(a);  // moving a moved-from (fallback) handle keeps it a fallback handle
+    CHECK_FALSE(d.exclusive());
+    d.add(1);
+    CHECK(c.read() == 13);
+    // A fallback handle (all owned cells taken) moves the same way.
+    auto e = c.claim(0);
+    auto f = c.claim(0);  // both owned cells are taken now: f falls back
+    REQUIRE(e.exclusive());
+    REQUIRE_FALSE(f.exclusive());
+    auto g = std::move(f);
+    f.add(2);  // NOLINT(bugprone-use-after-move)
+    g.add(3);
+    e.add(4);
+    CHECK(c.read() == 22);
+}
+
+TEST_CASE("striped_counter: read never overflows in an intermediate sum when the total fits", "[striped_counter]") {
+    // Cells are summed in the order shared 0, owned 0, shared 1, owned 1, ...:
+    // INT64_MAX in shared cell 0 and +1 in owned cell 0 overflow an int64_t
+    // sum (undefined; UBSan reports it), although shared cell 1's −1 brings
+    // the total back to INT64_MAX. Likewise at INT64_MIN.
+    constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+    constexpr std::int64_t min = std::numeric_limits<std::int64_t>::min();
+    {
+        rsb::striped_counter<std::int64_t> c(2);
+        c.add(0, max);
+        auto owned = c.claim(0);
+        REQUIRE(owned.exclusive());
+        owned.add(1);
+        c.add(1, -1);
+        CHECK(c.read() == max);
+    }
+    {
+        rsb::striped_counter<std::int64_t> c(2, min);
+        auto owned = c.claim(0);
+        owned.add(-1);
+        c.add(1, 1);
+        CHECK(c.read() == min);
+    }
+    {
+        // An owned cell's own value crossing the top (its plain load + store
+        // add) while the total stays in range.
+        rsb::striped_counter<std::int64_t> c(2);
+        auto owned = c.claim(0);
+        owned.add(max);
+        owned.add(1);
+        c.add(0, -2);
+        CHECK(c.read() == max - 1);
+    }
+    {
+        rsb::striped_counter<std::int8_t> small(3);
+        small.add(0, 100);
+        small.add(1, 100);
+        small.add(2, -73);
+        CHECK(small.read() == 127);
+    }
+}
+
+TEST_CASE("striped_counter: refuses a cell count whose cells cannot exist", "[striped_counter][limits]") {
+    for (std::size_t cells : rsb::test::absurd_capacities()) {
+        INFO("cells " << cells);
+        CHECK_THROWS_AS(rsb::striped_counter<std::int64_t>(cells), std::length_error);
+    }
 }

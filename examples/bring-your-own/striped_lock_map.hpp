@@ -9,6 +9,10 @@
 //    computed before the map is touched).
 //  - Memory ordering: a stripe's unlock after set synchronizes-with the lock
 //    of a later get of the same key.
+//  - Capacity hint: split over the stripes as a reserve; a hint above the
+//    tables' max_size() throws std::length_error before anything is reserved
+//    (the conformance suites construct every map with capacities near
+//    SIZE_MAX and accept a refusal, or a map that then works).
 // It declares its own guarantees, so it satisfies rsb::shared_map directly.
 #pragma once
 
@@ -17,6 +21,8 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <unordered_map>
 
 #include <rsb/structures/concepts.hpp>
@@ -31,6 +37,9 @@ public:
     static constexpr rsb::map_guarantees guarantees{.progress = rsb::progress_guarantee::blocking, .bounded = false};
 
     explicit striped_lock_map(std::size_t capacity_hint = 0) {
+        if (capacity_hint > stripes_[0].table.max_size()) {
+            throw std::length_error("striped_lock_map: capacity hint " + std::to_string(capacity_hint) + " is too large");
+        }
         for (auto& s : stripes_) s.table.reserve(capacity_hint / stripe_count);
     }
 

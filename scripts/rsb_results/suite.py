@@ -71,10 +71,13 @@ SAME_IN_EVERY_PROCESS = ("rsb_build_type", "rsb_sanitizers", "rsb_compiler", "rs
 OWN_GB_FLAGS = ("--benchmark_out=", "--benchmark_out_format=", "--benchmark_repetitions=", "--benchmark_min_time=",
                 "--benchmark_context=", "--benchmark_format=", "--benchmark_list_tests")
 
-VALID_OPTIONS = ("--processes=K, --repetitions=N, --min-time=SECONDS, --seed=N, --no-shuffle, --items=N, "
-                 "--updates=N, --deadline=SECONDS, --scenario=LIST, --impl=LIST, --family=LIST, --filter=REGEX, "
-                 "--threads=LIST, --rate=LIST, --quick, --machine=NAME, --out=FILE, --results-dir=DIR, --allow-failures, "
-                 "--benchmark_*=VALUE, --build-dir=DIR, --binary=FILE, --no-install, --no-charts, --help")
+#: The options add_run_options() defines, as an error message lists them.
+RECORDING_OPTIONS = ("--processes=K, --repetitions=N, --min-time=SECONDS, --seed=N, --no-shuffle, --items=N, "
+                     "--updates=N, --deadline=SECONDS, --scenario=LIST, --impl=LIST, --family=LIST, "
+                     "--filter=REGEX, --threads=LIST, --rate=LIST, --quick, --machine=NAME, --results-dir=DIR, "
+                     "--allow-failures, --benchmark_*=VALUE, --build-dir=DIR, --binary=FILE, --no-install")
+#: run-suite's valid options: the recording options and its own.
+VALID_OPTIONS = RECORDING_OPTIONS + ", --out=FILE, --no-charts, --help"
 
 
 class UsageError(Exception):
@@ -127,9 +130,10 @@ def _seconds(text: str) -> float | None:
     return float(text)
 
 
-def settings_from(args: argparse.Namespace, extra: list[str]) -> Settings:
+def settings_from(args: argparse.Namespace, extra: list[str], valid: str = VALID_OPTIONS) -> Settings:
     """Validates the parsed options (same rules and messages as the bash
-    run-suite had); UsageError says what is wrong and what is valid."""
+    run-suite had); UsageError says what is wrong and what is valid (`valid`:
+    the calling script's options, as its error message lists them)."""
     gb = []
     for arg in extra:
         if arg.startswith(OWN_GB_FLAGS):
@@ -137,7 +141,7 @@ def settings_from(args: argparse.Namespace, extra: list[str]) -> Settings:
         if arg.startswith("--benchmark_") and "=" in arg:
             gb.append(arg)
             continue
-        raise UsageError(f"unknown argument '{arg}'; valid: {VALID_OPTIONS}")
+        raise UsageError(f"unknown argument '{arg}'; valid: {valid}")
     if args.quick:
         for key, value in QUICK.items():
             if getattr(args, key) is None:

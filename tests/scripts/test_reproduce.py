@@ -95,6 +95,15 @@ class Analyse(support.TempDirMixin, unittest.TestCase):
                 self.assertIn(needle, done.stderr)
                 self.assertNotIn("Traceback", done.stderr)
         self.assertEqual(glob.glob(os.path.join(self.tmp, "*.txt")), [bad_goals])
+        # The unknown argument's message lists reproduce's options, not run-suite's
+        # --out and --no-charts (which reproduce refuses).
+        done = support.run_script("reproduce", "--no-charts", "--no-install")
+        self.assertEqual(done.returncode, 2, done.stdout + done.stderr)
+        self.assertIn("unknown argument '--no-charts'", done.stderr)
+        valid = done.stderr.split("valid:", 1)[1]
+        self.assertIn("--goals FILE", valid)
+        self.assertNotIn("--no-charts", valid)
+        self.assertNotIn("--out=FILE", valid)
 
 
 class Record(support.TempDirMixin, unittest.TestCase):

@@ -41,11 +41,17 @@ class Rule(unittest.TestCase):
     def test_each_rule_fires_past_its_limit(self):
         self.assertIn("steal", witnesses.disturbance(row(witness_steal_pct=witnesses.STEAL_PCT_LIMIT + 1), 2)[0])
         self.assertEqual(witnesses.disturbance(row(witness_steal_pct=witnesses.STEAL_PCT_LIMIT), 2), [])
-        self.assertIn("foreign", witnesses.disturbance(row(witness_foreign_runnable=1.0), 2)[0])
-        self.assertIn("involuntary", witnesses.disturbance(row(witness_invol_cs=1.0), 2)[0])
-        self.assertEqual(witnesses.disturbance(row(witness_invol_cs=0.2), 2), [])  # 10 per runspace-second
-        self.assertIn("migrations", witnesses.disturbance(row(witness_migrations=1.0), 2)[0])
-        both = witnesses.disturbance(row(witness_steal_pct=50.0, witness_invol_cs=5.0), 2)
+        limit = witnesses.FOREIGN_RUNNABLE_LIMIT
+        self.assertIn("foreign", witnesses.disturbance(row(witness_foreign_runnable=limit + 0.5), 2)[0])
+        self.assertEqual(witnesses.disturbance(row(witness_foreign_runnable=limit), 2), [])
+        # 0.02 runspace-seconds: a count of 0.02 x rate is that many per runspace-second.
+        invol = 0.02 * witnesses.INVOL_CS_RATE_LIMIT
+        self.assertIn("involuntary", witnesses.disturbance(row(witness_invol_cs=invol * 1.1), 2)[0])
+        self.assertEqual(witnesses.disturbance(row(witness_invol_cs=invol * 0.9), 2), [])
+        migrations = 0.02 * witnesses.MIGRATION_RATE_LIMIT
+        self.assertIn("migrations", witnesses.disturbance(row(witness_migrations=migrations * 1.1), 2)[0])
+        self.assertEqual(witnesses.disturbance(row(witness_migrations=migrations * 0.9), 2), [])
+        both = witnesses.disturbance(row(witness_steal_pct=50.0, witness_invol_cs=invol * 2), 2)
         self.assertEqual(len(both), 2)
 
     def test_oversubscribed_shapes_switch_by_design(self):

@@ -22,6 +22,12 @@
 //  - Bounded: capacity rounded up to a power of two, at least 64 for 8-byte
 //    elements (the library's index shuffling needs 8 elements × 8 cache-line
 //    slots). Full: try_push returns false. Empty: try_pop returns false.
+//    At most `max_capacity()` = 2^31: the library takes an `unsigned` and
+//    rounds it up in 32 bits, so 2^31 + 1 would round to 0 (and a size_t
+//    cast to unsigned would drop its high bits: 2^32 + 5 became a queue of
+//    64 that the adapter presented as holding 2^32 + 5). Above it the
+//    adapter throws std::length_error (checked_size.hpp); it used to assert
+//    in debug builds only.
 //  - NIL: the library marks empty slots with T{} (0), so 0 cannot be stored.
 //    rsb::item_t values are never 0 (make_item), which the adapter asserts
 //    in debug builds.
@@ -35,11 +41,13 @@
 
 #include <cassert>
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <string_view>
 #include <type_traits>
 
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/concepts.hpp>
 #include <rsb/structures/traits.hpp>
 
@@ -84,9 +92,16 @@ public:
         .max_consumers = spsc ? 1 : any_count,
     };
 
+    /// Above max_capacity(), std::length_error.
     explicit atomic_queue(std::size_t capacity)
-        : q_(static_cast<unsigned>(capacity < 2 ? 2 : capacity)) {
-        assert(capacity <= std::numeric_limits<unsigned>::max() / 2);
+        : q_(static_cast<unsigned>(checked::require_at_most("atomic_queue", capacity < 2 ? 2 : capacity, max_capacity()))) {}
+
+    /// 2^31 (the library rounds an `unsigned` up to a power of two), or less
+    /// when the slots of T would not fit in PTRDIFF_MAX bytes.
+    [[nodiscard]] static constexpr std::size_t max_capacity() noexcept {
+        constexpr std::size_t library = std::size_t{1} << 31;
+        constexpr std::size_t storage = checked::max_power_of_two_elements(sizeof(std::atomic<T>));
+        return library < storage ? library : storage;
     }
 
     [[nodiscard]] bool try_push(const T& v) {

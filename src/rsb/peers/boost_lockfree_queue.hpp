@@ -12,6 +12,14 @@
 //  - Ordering: linearizable FIFO.
 //  - Unbounded: try_push calls `push` (not `bounded_push`), so it fails only
 //    if allocation fails. Empty: try_pop returns false.
+//  - The capacity hint pre-allocates that many nodes, ONE ALLOCATION EACH
+//    (the library's free-list), plus one: at SIZE_MAX the library's n + 1
+//    wraps to 0, and a hint of 2^63 would allocate until memory runs out.
+//    The adapter refuses a hint above `max_capacity()` — as many nodes
+//    (each at least a cache-line, BOOST_LOCKFREE_CACHELINE_BYTES) as fit in
+//    PTRDIFF_MAX bytes, less one — with std::length_error
+//    (checked_size.hpp). Below it, a hint larger than memory still makes the
+//    library allocate until std::bad_alloc: size hints to the run.
 //  - Memory ordering: the library's CAS on tail/next (release) pairs with the
 //    consumer's acquire loads of head/next; all through std::atomic (or
 //    boost::atomic), visible to ThreadSanitizer.
@@ -20,7 +28,10 @@
 // Lamport's single-producer/single-consumer ring buffer.
 //  - Progress: wait-free. Ordering: FIFO. SPSC only.
 //  - Bounded: holds exactly `capacity` items. Full: try_push returns false.
-//    Empty: try_pop returns false.
+//    Empty: try_pop returns false. At most `max_capacity()`: the library
+//    allocates capacity + 1 elements (which wraps at SIZE_MAX to a ring of
+//    none that then never answers), so the adapter refuses more than fit in
+//    PTRDIFF_MAX bytes, less one, with std::length_error.
 //  - Memory ordering: write index stored with release after the element,
 //    loaded with acquire by the consumer (and symmetrically for the read
 //    index).
@@ -35,6 +46,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/traits.hpp>
 
 namespace rsb {
@@ -75,8 +87,14 @@ struct queue_traits<boost::lockfree::queue<T>> {
         .order = order_guarantee::fifo,
         .bounded = false,
     };
-    /// The capacity pre-allocates that many nodes in the free-list.
-    static boost::lockfree::queue<T> make(std::size_t capacity_hint) { return boost::lockfree::queue<T>(capacity_hint); }
+    /// The capacity pre-allocates that many nodes in the free-list (see the header).
+    static boost::lockfree::queue<T> make(std::size_t capacity_hint) {
+        return boost::lockfree::queue<T>(checked::require_at_most("boost_queue", capacity_hint, max_capacity()));
+    }
+    /// Nodes of at least a cache line each, plus the library's one more, in PTRDIFF_MAX bytes.
+    static constexpr std::size_t max_capacity() noexcept {
+        return checked::max_elements(BOOST_LOCKFREE_CACHELINE_BYTES) - 1;
+    }
     static bool try_push(boost::lockfree::queue<T>& q, const T& v) { return q.push(v); }
     static bool try_pop(boost::lockfree::queue<T>& q, T& out) { return q.pop(out); }
 };
@@ -91,8 +109,11 @@ struct queue_traits<boost::lockfree::spsc_queue<T>> {
         .max_consumers = 1,
     };
     static boost::lockfree::spsc_queue<T> make(std::size_t capacity) {
-        return boost::lockfree::spsc_queue<T>(capacity < 1 ? 1 : capacity);
+        return boost::lockfree::spsc_queue<T>(
+            checked::require_at_most("boost_spsc_queue", capacity < 1 ? 1 : capacity, max_capacity()));
     }
+    /// The library's capacity + 1 elements in PTRDIFF_MAX bytes.
+    static constexpr std::size_t max_capacity() noexcept { return checked::max_elements(sizeof(T)) - 1; }
     static bool try_push(boost::lockfree::spsc_queue<T>& q, const T& v) { return q.push(v); }
     /// pop(T&) assigns from a copy it then destroys; consume_one moves (no
     /// second copy of a string).

@@ -8,7 +8,13 @@
 //    without a token, or one producer token) come out in the order they went
 //    in; there is no global order, so it is not linearizable as a FIFO.
 //  - Unbounded: we call `enqueue`, which allocates a new block when needed;
-//    the constructor's capacity pre-allocates.
+//    the constructor's capacity pre-allocates, in ONE array of blocks whose
+//    byte size the library computes without a check (create_array:
+//    sizeof(Block) × count): a hint of 2^60 wrapped it to a few bytes, and
+//    the library then initialised 2^55 blocks past them. The adapter refuses
+//    a hint above `max_capacity()` — the elements at twice their size (the
+//    blocks' flags, counters and links cost less than that) in PTRDIFF_MAX
+//    bytes — with std::length_error (checked_size.hpp).
 //
 // Bulk operations (`try_push_bulk`/`try_pop_bulk`, on the queue and on the
 // token endpoints) forward to `enqueue_bulk` (all items or none; allocates
@@ -28,6 +34,7 @@
 #include <cstdint>
 #include <utility>
 
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/concepts.hpp>
 
 namespace rsb::peers {
@@ -47,7 +54,10 @@ public:
         .bounded = false,
     };
 
-    explicit moodycamel_queue(std::size_t capacity_hint = 0) : q_(capacity_hint) {}
+    /// Above max_capacity(), std::length_error (see the header).
+    explicit moodycamel_queue(std::size_t capacity_hint = 0)
+        : q_(checked::require_at_most("moodycamel", capacity_hint, max_capacity())) {}
+    [[nodiscard]] static constexpr std::size_t max_capacity() noexcept { return checked::max_elements(2 * sizeof(T)); }
 
     [[nodiscard]] bool try_push(const T& v)
         requires std::copy_constructible<T>

@@ -13,6 +13,13 @@
 //    instead; we do not call it, so that the small-capacity benchmarks see
 //    back-pressure.)
 //  - Empty: try_pop returns false and leaves `out` untouched.
+//  - At most `max_capacity()` items — the elements at twice their size (a
+//    spare slot per block of 512 and the block headers cost less) in
+//    PTRDIFF_MAX bytes. The library computes its block count without a check
+//    (`size + 2·MAX_BLOCK_SIZE − 3` wraps near SIZE_MAX: a queue of one block
+//    presented as holding SIZE_MAX items, which then wrote past it) and
+//    allocates the blocks one by one (2^62 items: until memory runs out), so
+//    the adapter refuses more with std::length_error (checked_size.hpp).
 //  - SPSC only: one producer thread and one consumer thread at a time
 //    (max_producers = max_consumers = 1; the harness never runs it wider).
 //  - Memory ordering: the library publishes each element with a release
@@ -35,6 +42,7 @@
 #include <cstdint>
 #include <utility>
 
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/concepts.hpp>
 
 #if defined(__SANITIZE_THREAD__)
@@ -55,7 +63,10 @@ public:
         .max_consumers = 1,
     };
 
-    explicit reader_writer_queue(std::size_t capacity) : q_(capacity) {}
+    /// Above max_capacity(), std::length_error (see the header).
+    explicit reader_writer_queue(std::size_t capacity)
+        : q_(checked::require_at_most("moodycamel_rwq", capacity, max_capacity())) {}
+    [[nodiscard]] static constexpr std::size_t max_capacity() noexcept { return checked::max_elements(2 * sizeof(T)); }
 
     [[nodiscard]] bool try_push(const T& v)
         requires std::copy_constructible<T>

@@ -17,7 +17,11 @@
 //    allocation throws (the exception propagates). Empty: try_pop false.
 //  - tbb_bounded_queue (concurrent_bounded_queue): `set_capacity(capacity)`;
 //    full: try_push returns false (we never call the blocking push/pop).
-//    Empty: try_pop returns false.
+//    Empty: try_pop returns false. The library's capacity is a
+//    std::ptrdiff_t (it allocates per push, not up front): a capacity above
+//    PTRDIFF_MAX, cast, became negative — a queue that refused every push
+//    while presented as holding SIZE_MAX items. The adapter refuses it with
+//    std::length_error (checked_size.hpp).
 //  - Memory ordering: the library's ticket counters and per-slot states are
 //    atomics; part of the queue lives in the (uninstrumented) libtbb.so.
 //
@@ -33,6 +37,7 @@
 #include <memory>
 #include <utility>
 
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/traits.hpp>
 #include <rsb/peers/tbb_allocators.hpp>
 
@@ -79,7 +84,8 @@ struct queue_traits<tbb::concurrent_bounded_queue<T, A>> {
     };
     static tbb::concurrent_bounded_queue<T, A> make(std::size_t capacity) {
         tbb::concurrent_bounded_queue<T, A> q;
-        q.set_capacity(static_cast<std::ptrdiff_t>(capacity < 1 ? 1 : capacity));
+        q.set_capacity(static_cast<std::ptrdiff_t>(
+            checked::require_at_most("tbb_bounded_queue", capacity < 1 ? 1 : capacity, checked::max_object_bytes)));
         return q;
     }
     // try_push / try_pop: the members of the same names (never the blocking

@@ -17,9 +17,21 @@
 //    cell: it then linearizes just before the erase (their calls overlap).
 //    Cost of that simplicity: every insert of a new key (also re-inserting an
 //    erased one) takes a fresh 8-byte cell; memory grows with inserts.
+//  - A throwing update function changes nothing (concepts.hpp): for a key
+//    the map does not hold, fn(V{}) is computed before get_or_emplace_lazy
+//    (never inside its factory, which runs under the bucket lock), so a
+//    throw inserts nothing and takes no cell; on a present key, fn runs
+//    before the CAS.
 //  - Progress: get lock-free; set/update/add/erase blocking (bucket lock on
 //    the first insert of a key and on erase; then lock-free on the atomic).
-//  - Unbounded (the map grows).
+//  - Unbounded (the map grows). The capacity hint is the library's initial
+//    bucket count, at most `max_capacity()` = 2^31: the library rounds it up
+//    to a power of two and keeps it in a std::uint32_t, so anything above
+//    2^31 truncated to 0 buckets (heap-buffer-overflow under ASan, an
+//    assertion or a hang in release) and SIZE_MAX made it shift by 64. The
+//    adapter refuses more with std::length_error (checked_size.hpp). The
+//    same 32-bit count bounds the library's growth: a table cannot double
+//    past 2^31 buckets (its limit, not reachable in a benchmark run).
 //  - erase goes through extract(): the packaged erase() crashes on an absent
 //    key (see erase below).
 //  - Word keys only here: a non-trivial key (std::string) would need xenium
@@ -38,6 +50,7 @@
 #include <stdexcept>
 #include <string>
 
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/concepts.hpp>
 #include <rsb/structures/memory_profile.hpp>
 
@@ -105,7 +118,10 @@ public:
         "epoch-based reclamation frees retired entries once every thread has left their epoch, possibly after "
         "the map is destroyed"};
 
-    explicit xenium_vyukov_map(std::size_t capacity_hint = 0) : m_(std::max<std::size_t>(capacity_hint, 128)) {}
+    /// Above max_capacity(), std::length_error (see the header).
+    explicit xenium_vyukov_map(std::size_t capacity_hint = 0)
+        : m_(std::max<std::size_t>(checked::require_at_most("xenium_vyukov", capacity_hint, max_capacity()), 128)) {}
+    [[nodiscard]] static constexpr std::size_t max_capacity() noexcept { return std::size_t{1} << 31; }
 
     [[nodiscard]] std::optional<V> get(const K& key) const {
         typename map_t::accessor a;
@@ -126,16 +142,22 @@ public:
     }
     template <class Fn>
     V update(const K& key, Fn&& fn) {
-        // An absent key is inserted with fn(V{}) already applied: inserting 0
-        // first and updating after would let a concurrent get observe the 0
-        // (the linearizability checker caught exactly that).
-        V created{};
-        auto [a, inserted] = m_.get_or_emplace_lazy(key, [&] {
-            created = std::invoke(fn, V{});
-            return cells_.make(created);
-        });
-        if (inserted) return created;  // published by the map's bucket release
-        cell& c = **a;
+        typename map_t::accessor found;
+        cell* target = nullptr;
+        if (m_.try_get_value(key, found)) {
+            target = *found;
+        } else {
+            // An absent key is inserted with fn(V{}) already applied: inserting
+            // 0 first and updating after would let a concurrent get observe
+            // the 0 (the linearizability checker caught exactly that). fn(V{})
+            // is computed first, outside the bucket lock: if it throws,
+            // nothing is inserted.
+            const V created = std::invoke(fn, V{});
+            auto [a, inserted] = m_.get_or_emplace_lazy(key, [&] { return cells_.make(created); });
+            if (inserted) return created;  // published by the map's bucket release
+            target = *a;  // another thread inserted the key meanwhile
+        }
+        cell& c = *target;
         V w = c.load(std::memory_order_acquire);  // (X1')
         for (;;) {
             const V next = std::invoke(fn, w);

@@ -30,7 +30,12 @@
 //    for a pending push of an earlier ticket, and vice versa).
 //  - Ordering: per-producer FIFO (tickets are taken in order).
 //  - Bounded: capacity rounded up to a power of two (the library requires
-//    one, at least 2). Full: try_push false. Empty: try_pop false.
+//    one, at least 2). Full: try_push false. Empty: try_pop false. At most
+//    `max_capacity()`, the largest power of two whose cells (sequence and
+//    value, at most 2·max(sizeof(T), 8) bytes each) fit in PTRDIFF_MAX bytes:
+//    above it std::length_error (checked_size.hpp) — the adapter's rounding
+//    used to be std::bit_ceil, undefined above 2^63 (it gave a 1-cell
+//    queue that hung and wrote past its cell).
 //
 // Memory ordering (all three): the libraries' own acquire/release pairs on
 // std::atomic slots and node pointers; the epoch reclaimer also uses
@@ -53,6 +58,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/concepts.hpp>
 #include <rsb/structures/memory_profile.hpp>
 #include <rsb/structures/traits.hpp>
@@ -207,7 +213,13 @@ public:
         .bounded = true,
     };
 
-    explicit xenium_vyukov_queue(std::size_t capacity) : q_(std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity)) {}
+    /// Above max_capacity(), std::length_error.
+    explicit xenium_vyukov_queue(std::size_t capacity)
+        : q_(std::bit_ceil(checked::require_at_most("xenium_vyukov_queue", capacity < 2 ? std::size_t{2} : capacity,
+                                                    max_capacity()))) {}
+    [[nodiscard]] static constexpr std::size_t max_capacity() noexcept {
+        return checked::max_power_of_two_elements(2 * (sizeof(T) > sizeof(std::size_t) ? sizeof(T) : sizeof(std::size_t)));
+    }
 
     [[nodiscard]] bool try_push(const T& v)
         requires std::copy_constructible<T>

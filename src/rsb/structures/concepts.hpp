@@ -76,7 +76,13 @@ struct map_guarantees {
 // ---------------------------------------------------------------------------
 
 /// A concurrent queue of `Q::value_type`.
-///  - `Q(capacity)` constructs it; unbounded queues may treat capacity as a hint.
+///  - `Q(capacity)` constructs it; unbounded queues may treat capacity as a
+///    hint. It builds what it promises (a bounded queue holds at least
+///    `capacity` items) or throws — std::length_error for a capacity whose
+///    storage could not be addressed (checked_size.hpp), std::bad_alloc when
+///    memory runs out — and never reports or relies on room it does not have.
+///  - A push whose copy (or move) of the value throws propagates the
+///    exception and leaves the queue as it was.
 ///  - `try_push(v)` returns false only when a bounded queue is full; on false
 ///    the value is not consumed — also when it was passed as an rvalue, so a
 ///    caller may retry `try_push(std::move(v))` with the same v. Every queue
@@ -162,13 +168,28 @@ struct plus_two {
 
 /// A concurrent map from `M::key_type` to `M::mapped_type`.
 ///  - `M(capacity)`: capacity is a hint, or the hard limit of a bounded map.
+///    The map is built as promised or the constructor throws —
+///    std::length_error for a capacity whose storage could not be addressed
+///    (checked_size.hpp), std::bad_alloc when memory runs out — and never
+///    reports a capacity it does not have.
 ///  - `get(k)`: the value, or nullopt when absent.
 ///  - `set(k, v)`: insert or assign. A bounded map that is full throws
 ///    `std::length_error`; it never corrupts or drops silently.
 ///  - `update(k, fn)`: atomically replaces the value v with fn(v) (an absent
 ///    key counts as a value-initialised v) and returns the new value. This is
 ///    the read-modify-write the tutorial's `$personnage.Jeton = $personnage.Jeton + 2`
-///    needs but does not have.
+///    needs but does not have. fn is called with the current value (a copy
+///    or a const lvalue: it cannot modify the map's value in place) and must
+///    be a pure function of it: a lock-free map may call it more than once,
+///    and for a key it finds absent it may call fn(V{}) before it knows
+///    whether another thread inserts the key first.
+///    Strong exception guarantee: if fn throws (or the map refuses its
+///    result, or a bounded map is full), update propagates the exception and
+///    the map is as it was — an absent key stays absent (never inserted with
+///    V{}), a present key keeps its value, and a bounded map has used up no
+///    capacity (it still accepts as many new keys as before). A key that is
+///    present must not fail because fn(V{}) would: fn is applied to the
+///    value the update replaces.
 ///  - `erase(k)`: true when the key was present.
 template <class M>
 concept shared_map =

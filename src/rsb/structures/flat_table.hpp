@@ -15,7 +15,12 @@
 //    shard's mutex). No atomics inside; nothing to label.
 //  - Unbounded: grows by doubling when more than half the slots would be
 //    full, so linear probes stay short (expected < 1.5 slots for a hit at
-//    load 1/2, Knuth's analysis of linear probing).
+//    load 1/2, Knuth's analysis of linear probing) — up to `max_size()`
+//    elements, half the largest power-of-two slot array that fits in
+//    PTRDIFF_MAX bytes (checked_size.hpp). `reserve(n)` or an insertion past
+//    it throws std::length_error, as std::vector::reserve does past its
+//    max_size, and changes nothing; the doubling and rounding are computed
+//    only below it.
 //  - Erase is backward-shift deletion (Knuth, TAOCP vol. 3, 6.4, Algorithm R):
 //    no tombstones, so lookups never slow down after many erases.
 //  - Keys: any K with Hash and KeyEqual; K and V must be nothrow
@@ -34,6 +39,8 @@
 #include <new>
 #include <type_traits>
 #include <utility>
+
+#include <rsb/structures/checked_size.hpp>
 
 namespace rsb {
 
@@ -116,8 +123,13 @@ public:
     /// Slots allocated (a power of two, or 0 before the first insertion).
     [[nodiscard]] std::size_t capacity() const noexcept { return slots_ == nullptr ? 0 : mask_ + 1; }
 
-    /// Makes room for `n` elements without growing again.
+    /// Makes room for `n` elements without growing again; past max_size(), std::length_error.
     void reserve(std::size_t n) { grow_for(n); }
+
+    /// The most elements a table can hold (see the contract).
+    [[nodiscard]] static constexpr std::size_t max_size() noexcept {
+        return checked::max_power_of_two_elements(sizeof(slot)) / 2;
+    }
 
 private:
     struct slot {
@@ -144,6 +156,7 @@ private:
 
     /// Ensures at most half the slots are full with `n` elements.
     void grow_for(std::size_t n) {
+        checked::require_at_most("flat_table", n, max_size());  // then n × 2 and bit_ceil neither wrap
         if (n * 2 <= capacity()) return;
         const std::size_t new_capacity = std::bit_ceil(std::max<std::size_t>(16, n * 2));
         slot* fresh = allocate(new_capacity);  // may throw bad_alloc: nothing changed yet

@@ -54,12 +54,35 @@
 //  - Every operation is linearizable (each takes effect at one atomic step on
 //    the key's value word). `update`'s fn may run several times (once per CAS
 //    attempt): it must be a pure function of its argument.
+//  - A failed update changes nothing (the strong exception guarantee of
+//    concepts.hpp): if fn throws, or returns a value outside the range below
+//    (std::out_of_range), an absent key stays absent, a present key keeps its
+//    value, and no slot is used up. The design: update first looks the key
+//    up without claiming anything; for a key that was never inserted (its
+//    probe met an empty key word, so the key was absent at that instant) it
+//    computes fn(0) — the one call that can fail before anything is written —
+//    and only then claims a slot and CASes the value word from absent to that
+//    result (fn is pure, so fn(0) is reused on every retry that still finds
+//    the key absent). fn runs after the claim only on a value someone else
+//    made present: if it throws then, the slot belongs to that successful
+//    insert, not to the failed update. Lock-freedom is unchanged (no new
+//    loop), and the update still linearizes at its successful CAS — or, when
+//    fn(0) throws, at the probe that saw the key absent. The rejected
+//    alternative, claiming the slot and erasing on a throw, leaves a
+//    tombstone: the key stays absent but the slot is gone for good, so a
+//    16-slot map would end up refusing a set while holding no key.
 //  - Bounded: at least `capacity` distinct keys (the table has
-//    bit_ceil(2 × capacity) slots, at least 16). A key, once inserted,
-//    keeps its slot even after erase (a tombstone), so the limit counts
-//    distinct keys ever inserted. When no slot is left on a new key's probe
+//    bit_ceil(2 × capacity) slots, at least 16). A key, once inserted by a
+//    successful set, update or add, keeps its slot even after erase (a
+//    tombstone), so the limit counts distinct keys ever inserted — never
+//    keys of failed operations. When no slot is left on a new key's probe
 //    path, `set`, `update` and `add` throw std::length_error and change
-//    nothing; keys already in the table keep working.
+//    nothing; keys already in the table keep working. At most
+//    `max_capacity()`: the largest capacity whose table (in the layout it
+//    would get) fits in PTRDIFF_MAX bytes (checked_size.hpp) — 2^57 with the
+//    packed layout; a larger capacity throws std::length_error before
+//    anything is allocated (2 × capacity and bit_ceil are computed only
+//    below it), and an allocation the machine cannot satisfy, std::bad_alloc.
 //  - Keys: integers up to 64 bits; key 0 is reserved for "empty slot" (`set`
 //    with key 0 throws std::invalid_argument; `get`/`erase` of 0 report absent).
 //  - Values: std::int64_t within [-2^62, 2^62) (`value_min`, `value_max`);
@@ -94,6 +117,7 @@
 #include <type_traits>
 
 #include <rsb/structures/cache_padded.hpp>
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/concepts.hpp>
 #include <rsb/structures/fmix64.hpp>
 
@@ -139,8 +163,10 @@ public:
 
     using layout = Layout;
 
+    /// Room for at least `capacity` distinct keys; above max_capacity(), std::length_error.
     explicit lockfree_map(std::size_t capacity)
-        : capacity_(capacity), mask_(std::bit_ceil(std::max<std::size_t>(16, 2 * capacity)) - 1) {
+        : capacity_(checked::require_at_most("lockfree_map", capacity, max_capacity())),
+          mask_(std::bit_ceil(std::max<std::size_t>(16, 2 * capacity)) - 1) {  // ≤ 2^58: no wrap, bit_ceil defined
         const std::size_t n = mask_ + 1;
         if (Layout::use_split(n)) {
             constexpr std::size_t block = false_sharing_range / sizeof(word);  // words per block
@@ -154,7 +180,7 @@ public:
             value_offset_ = 1;
             value_stride_ = 2;
         }
-        words_ = std::make_unique<word[]>(value_offset_ + (n - 1) * value_stride_ + 1);  // all 0: keys empty
+        words_ = std::make_unique<word[]>(table_words(n));  // all 0: keys empty
         // Relaxed: the map is not shared yet; whatever shares it (a thread
         // start, a mutex) orders these stores before any other thread's access.
         for (std::size_t i = 0; i < n; ++i) value_at(i).store(absent_word, std::memory_order_relaxed);
@@ -163,6 +189,14 @@ public:
     lockfree_map& operator=(const lockfree_map&) = delete;
 
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+    /// The largest capacity: the table it needs, in the layout it would get,
+    /// fits in PTRDIFF_MAX bytes (2^57 with the packed layout).
+    [[nodiscard]] static constexpr std::size_t max_capacity() noexcept {
+        for (std::size_t n = std::size_t{1} << 63; n >= 16; n >>= 1) {
+            if (table_words(n) != 0) return n / 2;  // bit_ceil(2 × capacity) ≤ n  ⇔  capacity ≤ n / 2
+        }
+        return 0;
+    }
     [[nodiscard]] std::size_t slot_count() const noexcept { return mask_ + 1; }
     /// True when this map uses the split layout (see "Layout" in the header).
     [[nodiscard]] bool split_layout() const noexcept { return key_stride_ == 1; }
@@ -191,18 +225,33 @@ public:
     }
 
     /// Atomically replaces v by fn(v) (absent counts as 0); returns the new value.
-    /// fn may be called more than once. Progress: lock-free.
+    /// fn may be called more than once. If fn throws, or its result is out of
+    /// range (std::out_of_range), nothing changes — no slot is used either
+    /// (see the contract). Progress: lock-free.
     template <class Fn>
     V update(const K& key, Fn&& fn) {
-        word& value = claim(key);
+        word* value = find(key);
+        std::optional<V> from_absent;  // fn(0), computed before a new key takes a slot
+        if (value == nullptr) {
+            // Never inserted (the probe met an empty key word): the one call
+            // of fn that may fail happens before anything is written.
+            from_absent = std::invoke(fn, V{});
+            check_value(*from_absent);
+            value = &claim(key);
+        }
         // (V2') acquire: as V2; the value handed to fn carries its writer's history.
-        V w = value.load(std::memory_order_acquire);
+        V w = value->load(std::memory_order_acquire);
         for (;;) {
-            const V next = std::invoke(fn, is_present(w) ? w : V{});
-            check_value(next);
+            V next;
+            if (!is_present(w) && from_absent) {
+                next = *from_absent;  // fn is pure: fn(0) again would give the same
+            } else {
+                next = std::invoke(fn, is_present(w) ? w : V{});
+                check_value(next);
+            }
             // (V3) acq_rel CAS: release publishes to later V2 loads; acquire
             // (also on failure) so the retried fn sees the winner's history.
-            if (value.compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire))
+            if (value->compare_exchange_weak(w, next, std::memory_order_acq_rel, std::memory_order_acquire))
                 return next;
         }
     }
@@ -212,7 +261,14 @@ public:
     /// Progress: lock-free.
     V add(const K& key, const V& delta) {
         if (delta > fast_add_limit || delta < -fast_add_limit) {
-            return update(key, [delta](V v) { return v + delta; });
+            return update(key, [delta](V v) {
+                V sum{};
+                if (__builtin_add_overflow(v, delta, &sum)) {
+                    throw std::out_of_range("lockfree_map: value " + std::to_string(v) + " + " + std::to_string(delta) +
+                                            " overflows");
+                }
+                return sum;
+            });
         }
         word& value = claim(key);
         for (;;) {
@@ -271,6 +327,20 @@ private:
     /// holds the in-band encoding described in the header.
     using word = std::atomic<V>;
 
+
+    /// Words of a table of n slots (a power of two, at least 16) in the layout
+    /// it gets (see "Layout"), or 0 when they would not fit in PTRDIFF_MAX bytes.
+    static constexpr std::size_t table_words(std::size_t n) noexcept {
+        constexpr std::size_t limit = checked::max_elements(sizeof(word));
+        if (Layout::use_split(n)) {
+            // Keys rounded up to whole blocks, one empty block, then n value blocks.
+            constexpr std::size_t block = false_sharing_range / sizeof(word);
+            if (n > (limit - block - 1) / (block + 1)) return 0;  // the sum below is at most n(block + 1) + block + 1
+            return (n + block - 1) / block * block + block + (n - 1) * block + 1;
+        }
+        if (n > limit / 2) return 0;
+        return 2 * n;  // {key, value} pairs
+    }
 
     static V word_of(const K& key) noexcept { return static_cast<V>(static_cast<std::uint64_t>(key)); }
 

@@ -18,6 +18,12 @@
 //    POWER OF TWO (at least 2), so positions map to slots with a mask.
 //    try_push returns false when full (or when the slot it would need is still
 //    being emptied by a preempted consumer, see above); the value is untouched.
+//    At most `max_capacity()`, the largest power of two whose slots fit in
+//    PTRDIFF_MAX bytes (checked_size.hpp): a larger request — one whose
+//    rounding would pass it, or not be representable at all above 2^63 —
+//    throws std::length_error before anything is allocated; below it, an
+//    allocation the machine cannot satisfy throws std::bad_alloc. (Sequence
+//    differences are read as signed: exact while the capacity is below 2^62.)
 //  - Empty: try_pop returns false (also when the next item is claimed but not
 //    yet published by a producer); `out` is untouched. Such an "empty" can be
 //    returned while a *later* push has already completed, so the ring is
@@ -50,10 +56,10 @@
 // With `spread_adjacent_slots` (see mpmc_ring_options) consecutive positions
 // map to slots in different false-sharing ranges instead, so the producer
 // filling position p and the consumer emptying p − 1 never write the same
-// line (the index-shuffling idea of max0x7ba/atomic_queue). Measured here
-// (2-vCPU EPYC, producer_consumer, medians of 7): packed 86 vs spread 73 M/s
-// at 1p1c and 34 vs 21 M/s at 2p2c — the extra line per item costs more than
-// the sharing it avoids — hence packed is the default.
+// line (the index-shuffling idea of max0x7ba/atomic_queue). Packed is the
+// default because a spread ring touches one more cache line per item, and in
+// our producer_consumer runs that cost outweighed the sharing it avoids, at
+// one and at two producers (figures: results/README.md).
 #pragma once
 
 #include <atomic>
@@ -65,6 +71,7 @@
 #include <utility>
 
 #include <rsb/structures/cache_padded.hpp>
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/concepts.hpp>
 
 namespace rsb {
@@ -98,7 +105,8 @@ public:
     /// published (see the contract above); the order of delivered items is FIFO.
     static constexpr bool empty_may_be_spurious = true;
 
-    /// A ring of capacity rounded up to a power of two (at least 2).
+    /// A ring of capacity rounded up to a power of two (at least 2); above
+    /// max_capacity(), std::length_error.
     explicit mpmc_ring(std::size_t capacity) : config_(std::in_place, round_capacity(capacity)) {
         static_assert(offsetof(mpmc_ring, enqueue_pos_) >= offsetof(mpmc_ring, config_) + false_sharing_range,
                       "enqueue_pos must not share a false-sharing range with the configuration");
@@ -180,6 +188,12 @@ public:
     /// The number of items it holds when full (a power of two).
     [[nodiscard]] std::size_t capacity() const noexcept { return config_->mask + 1; }
 
+    /// The largest capacity: the largest power of two whose slots fit in
+    /// PTRDIFF_MAX bytes.
+    [[nodiscard]] static constexpr std::size_t max_capacity() noexcept {
+        return checked::max_power_of_two_elements(sizeof(slot));
+    }
+
     /// Whether this ring uses the spread slot mapping (it needs enough slots).
     [[nodiscard]] bool spreads_adjacent_slots() const noexcept { return config_->spread_shift != 0; }
 
@@ -234,14 +248,20 @@ private:
             ? static_cast<unsigned>(std::countr_zero(false_sharing_range / sizeof(slot)))
             : 0;
 
-    static std::size_t round_capacity(std::size_t capacity) noexcept {
+    /// capacity rounded up to a power of two (at least 2), or std::length_error
+    /// when that would exceed max_capacity() (bit_ceil is then never undefined).
+    static std::size_t round_capacity(std::size_t capacity) {
+        checked::require_at_most("mpmc_ring", capacity, max_capacity());
         return std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity);
     }
 
     /// Position (already masked) → slot index. A permutation: it swaps the
     /// lowest `spread_shift` bits with the next `spread_shift` bits, so
     /// positions p and p + 1 land one false-sharing range apart.
+    /// Without the spread option (spread_bits == 0) it is the identity at
+    /// compile time: no load of spread_shift, no shifts.
     [[nodiscard]] std::size_t remap(std::size_t i) const noexcept {
+        if constexpr (spread_bits == 0) return i;
         const unsigned b = config_->spread_shift;
         const std::size_t field = (std::size_t{1} << b) - 1;
         const std::size_t mix = (i ^ (i >> b)) & field;

@@ -8,8 +8,14 @@
 // Contract
 //  - Progress: blocking (one mutex serialises every operation).
 //  - Every operation is linearizable; `update` runs `fn` under the lock, so
-//    `fn` must not call back into the map (it would deadlock).
-//  - Unbounded: the capacity given to the constructor is a reserve hint.
+//    `fn` must not call back into the map (it would deadlock). If `fn`
+//    throws, nothing changes (the strong exception guarantee of
+//    concepts.hpp): its result is computed before the table is written, and
+//    an absent key is inserted only with that result.
+//  - Unbounded: the capacity given to the constructor is a reserve hint, at
+//    most the table's max_size() (a larger one throws std::length_error, as
+//    std::vector::reserve does; std::unordered_map::reserve would pass it
+//    through a double, where SIZE_MAX does not survive the conversion back).
 //  - Memory ordering: unlock synchronizes-with the next lock, so a value read
 //    by `get` carries everything its writer did before `set`.
 #pragma once
@@ -21,7 +27,9 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/concepts.hpp>
 
 namespace rsb {
@@ -36,7 +44,10 @@ public:
         .bounded = false,
     };
 
-    explicit mutex_map(std::size_t capacity_hint = 0) { table_.reserve(capacity_hint); }
+    explicit mutex_map(std::size_t capacity_hint = 0) {
+        if (capacity_hint > table_.max_size()) checked::throw_too_large("mutex_map", capacity_hint, table_.max_size());
+        table_.reserve(capacity_hint);
+    }
     mutex_map(const mutex_map&) = delete;
     mutex_map& operator=(const mutex_map&) = delete;
 
@@ -52,12 +63,19 @@ public:
         table_.insert_or_assign(key, value);
     }
 
+    /// fn(current value) becomes the value (an absent key counts as V{});
+    /// if fn throws, nothing changed.
     template <class Fn>
     V update(const K& key, Fn&& fn) {
         std::lock_guard lock(mutex_);
-        V& slot = table_[key];  // value-initialised when absent
-        slot = std::invoke(fn, slot);
-        return slot;
+        const auto it = table_.find(key);
+        if (it != table_.end()) {
+            V next = std::invoke(fn, std::as_const(it->second));  // may throw: nothing written yet
+            it->second = std::move(next);
+            return it->second;
+        }
+        V fresh = std::invoke(fn, V{});  // may throw: nothing inserted yet
+        return table_.emplace(key, std::move(fresh)).first->second;
     }
 
     bool erase(const K& key) {

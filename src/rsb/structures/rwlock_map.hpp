@@ -23,8 +23,14 @@
 //  - Progress: blocking (a writer excludes everyone; writers are preferred
 //    over readers that arrive after them, see above).
 //  - Every operation is linearizable. `update` runs `fn` under the exclusive
-//    lock: `fn` must not call back into the map (it would deadlock).
-//  - Unbounded: the constructor's capacity is a reserve hint.
+//    lock: `fn` must not call back into the map (it would deadlock). If `fn`
+//    throws, nothing changes (the strong exception guarantee of
+//    concepts.hpp): its result is computed before the table is written, and
+//    an absent key is inserted only with that result.
+//  - Unbounded: the constructor's capacity is a reserve hint, at most the
+//    table's max_size() (a larger one throws std::length_error, as
+//    std::vector::reserve does; std::unordered_map::reserve would pass it
+//    through a double, where SIZE_MAX does not survive the conversion back).
 //  - Memory ordering: an exclusive unlock synchronizes-with every later lock
 //    (shared or exclusive) of the same shared_mutex, so a `get` that returns a
 //    value carries everything its writer did before the `set`.
@@ -41,7 +47,9 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/concepts.hpp>
 
 namespace rsb {
@@ -56,7 +64,10 @@ public:
         .bounded = false,
     };
 
-    explicit rwlock_map(std::size_t capacity_hint = 0) { table_.reserve(capacity_hint); }
+    explicit rwlock_map(std::size_t capacity_hint = 0) {
+        if (capacity_hint > table_.max_size()) checked::throw_too_large("rwlock_map", capacity_hint, table_.max_size());
+        table_.reserve(capacity_hint);
+    }
     rwlock_map(const rwlock_map&) = delete;
     rwlock_map& operator=(const rwlock_map&) = delete;
 
@@ -73,12 +84,19 @@ public:
         table_.insert_or_assign(key, value);
     }
 
+    /// fn(current value) becomes the value (an absent key counts as V{});
+    /// if fn throws, nothing changed.
     template <class Fn>
     V update(const K& key, Fn&& fn) {
         exclusive_lock lock(*this);
-        V& slot = table_[key];  // value-initialised when absent
-        slot = std::invoke(fn, slot);
-        return slot;
+        const auto it = table_.find(key);
+        if (it != table_.end()) {
+            V next = std::invoke(fn, std::as_const(it->second));  // may throw: nothing written yet
+            it->second = std::move(next);
+            return it->second;
+        }
+        V fresh = std::invoke(fn, V{});  // may throw: nothing inserted yet
+        return table_.emplace(key, std::move(fresh)).first->second;
     }
 
     bool erase(const K& key) {

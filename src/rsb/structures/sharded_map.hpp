@@ -20,9 +20,15 @@
 //  - Progress: blocking (per shard).
 //  - Every operation is linearizable (each touches exactly one shard, under
 //    that shard's lock). `update` runs `fn` under the shard's lock: `fn` must
-//    not call back into the map.
+//    not call back into the map. If `fn` throws, nothing changes (the strong
+//    exception guarantee of concepts.hpp): a present key keeps its value and
+//    an absent key stays absent, because fn's result is computed before the
+//    table is written (for an absent key, fn(V{}) before the insertion).
 //  - Unbounded: the capacity given to the constructor is split as a reserve
-//    hint across shards.
+//    hint across shards. The hint is at most `max_capacity()`, what one
+//    flat_table can hold (flat_table::max_size()), so that all the shards'
+//    tables together fit in PTRDIFF_MAX bytes; a larger hint throws
+//    std::length_error before any shard reserves (checked_size.hpp).
 //  - Memory ordering: a shard's unlock synchronizes-with the next lock of
 //    the same shard, so a `get` that returns a value carries everything its
 //    writer did before the `set` of that key. Nothing is promised across
@@ -39,8 +45,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <rsb/structures/cache_padded.hpp>
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/concepts.hpp>
 #include <rsb/structures/flat_table.hpp>
 #include <rsb/structures/fmix64.hpp>
@@ -71,9 +79,16 @@ public:
     };
     static constexpr std::size_t shards = Shards.count;
 
+    /// `capacity_hint` keys in all (spread over the shards); above max_capacity(), std::length_error.
     explicit sharded_map(std::size_t capacity_hint = 0) {
+        checked::require_at_most("sharded_map", capacity_hint, max_capacity());
         for (auto& s : shards_) s->table.reserve(capacity_hint / shards);
     }
+
+    /// The largest capacity hint: what one shard's table could hold alone.
+    /// Each shard reserves hint / shards keys, so every table has at most
+    /// 1 / shards of the largest slot array and all of them fit together.
+    [[nodiscard]] static constexpr std::size_t max_capacity() noexcept { return table_type::max_size(); }
     sharded_map(const sharded_map&) = delete;
     sharded_map& operator=(const sharded_map&) = delete;
 
@@ -91,13 +106,19 @@ public:
         s.table.insert_or_assign(key, value);
     }
 
+    /// fn(current value) becomes the value (an absent key counts as V{});
+    /// if fn throws, nothing changed.
     template <class Fn>
     V update(const K& key, Fn&& fn) {
         shard& s = shard_for(key);
         std::lock_guard lock(s.mutex);
-        V& slot = s.table.find_or_insert(key, [] { return V{}; });  // value-initialised when absent
-        slot = std::invoke(fn, slot);
-        return slot;
+        if (V* present = s.table.find(key)) {
+            V next = std::invoke(fn, std::as_const(*present));  // may throw: nothing written yet
+            *present = std::move(next);
+            return *present;
+        }
+        V fresh = std::invoke(fn, V{});  // may throw: nothing inserted yet
+        return s.table.find_or_insert(key, [&fresh]() -> V&& { return std::move(fresh); });
     }
 
     bool erase(const K& key) {
@@ -145,9 +166,10 @@ public:
     };
 
 private:
+    using table_type = flat_table<K, V, table_hash>;
     struct shard {
         mutable std::mutex mutex;
-        flat_table<K, V, table_hash> table;
+        table_type table;
     };
     shard& shard_for(const K& key) { return *shards_[shard_index(key)]; }
     const shard& shard_for(const K& key) const { return *shards_[shard_index(key)]; }

@@ -8,6 +8,12 @@
 //  - Ordering: FIFO (one producer, one consumer: the order of pushes).
 //  - Bounded: holds exactly `capacity` items (the constructor's argument, at
 //    least 1); try_push returns false when full and leaves the value alone.
+//    At most `max_capacity()`: the slot array, rounded up to whole
+//    false-sharing ranges, fits in PTRDIFF_MAX bytes (checked_size.hpp);
+//    a larger capacity throws std::length_error before anything is
+//    allocated. Below it, an allocation the machine cannot satisfy throws
+//    std::bad_alloc. (Stamps are compared modulo 2^64; with at most 2^59
+//    slots of ≥ 16 bytes, 2·capacity never wraps to a multiple of 2^64.)
 //  - Empty: try_pop returns false and leaves `out` untouched.
 //  - Threads: at most one thread pushes and at most one thread pops at any
 //    time (max_producers = max_consumers = 1); the harness never runs it in
@@ -36,11 +42,10 @@
 // Why slots and not shared head/tail indices (Lamport's ring, the previous
 // design here): a hand-off then moves ONE cache line (the slot's, holding
 // stamp and value) instead of two (the index's, then the slot's), and the
-// side that waits polls the line it will read anyway. Measured on the 2-vCPU
-// EPYC guest (medians of 5, the two designs alternated): producer_consumer
-// 1p1c 136–143 M/s against 90–106 for the index design (moodycamel's
-// ReaderWriterQueue 81–101 in the same runs); ping_pong 1.1–1.6× the
-// cache-line ceiling against 1.6–2.4×.
+// side that waits polls the line it will read anyway. In our
+// producer_consumer (1p1c) and ping_pong runs, with the two designs
+// alternated, the slot design was the faster of the two (figures:
+// results/README.md).
 //
 // Layout: the read-only configuration, the producer's fields and the
 // consumer's fields each sit in their own `cache_padded` block (checked by
@@ -58,6 +63,7 @@
 #include <utility>
 
 #include <rsb/structures/cache_padded.hpp>
+#include <rsb/structures/checked_size.hpp>
 #include <rsb/structures/concepts.hpp>
 
 namespace rsb {
@@ -78,8 +84,11 @@ public:
         .max_consumers = 1,
     };
 
-    /// A ring that holds exactly `capacity` items (0 is treated as 1).
-    explicit spsc_ring(std::size_t capacity) : config_(std::in_place, capacity < 1 ? std::size_t{1} : capacity) {
+    /// A ring that holds exactly `capacity` items (0 is treated as 1); above
+    /// max_capacity(), std::length_error.
+    explicit spsc_ring(std::size_t capacity)
+        : config_(std::in_place,
+                  checked::require_at_most("spsc_ring", capacity < 1 ? std::size_t{1} : capacity, max_capacity())) {
         static_assert(offsetof(spsc_ring, producer_) >= offsetof(spsc_ring, config_) + false_sharing_range,
                       "producer fields must not share a false-sharing range with the configuration");
         static_assert(offsetof(spsc_ring, consumer_) >= offsetof(spsc_ring, producer_) + false_sharing_range,
@@ -139,6 +148,12 @@ public:
     /// The number of items it holds when full.
     [[nodiscard]] std::size_t capacity() const noexcept { return config_->capacity; }
 
+    /// The largest capacity: its slot array, rounded up to whole
+    /// false-sharing ranges, fits in PTRDIFF_MAX bytes.
+    [[nodiscard]] static constexpr std::size_t max_capacity() noexcept {
+        return checked::max_object_bytes / false_sharing_range * false_sharing_range / sizeof(slot);
+    }
+
     /// A racy observation: the size at some instant during the call, when
     /// called by either endpoint thread or with no concurrent operation.
     [[nodiscard]] std::size_t was_size() const noexcept {
@@ -180,7 +195,9 @@ private:
 
     static constexpr std::size_t storage_alignment =
         alignof(slot) > false_sharing_range ? alignof(slot) : false_sharing_range;
-    /// The slot array rounded up to whole false-sharing ranges.
+
+    /// The slot array rounded up to whole false-sharing ranges (capacity ≤
+    /// max_capacity(), so neither the product nor the rounding wraps).
     static std::size_t storage_bytes(std::size_t capacity) noexcept {
         const std::size_t bytes = capacity * sizeof(slot);
         return (bytes + false_sharing_range - 1) / false_sharing_range * false_sharing_range;

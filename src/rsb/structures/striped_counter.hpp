@@ -34,12 +34,30 @@
 //    cell only grows, and per-cell coherence orders one thread's loads);
 //    (c) once adds stop and are ordered before the read (e.g. thread join),
 //    the sum is exact.
-//  - Unbounded in value range as far as V is; the number of cells is fixed at
-//    construction. Stripe s uses shared cell s mod cells: give each runspace
-//    its own stripe number (0…cells-1) and cells are never shared.
+//  - Values: V's range, counted modulo 2^N (N = V's width). Each cell wraps
+//    like an unsigned word (fetch_add on an atomic integer is defined to; the
+//    owner's load + store adds in the unsigned type of V's width), and read()
+//    sums the cells in that unsigned type and converts the sum to V once.
+//    This is exact whenever the true total (initial value plus every delta)
+//    is representable in V: the sum modulo 2^N is congruent to the total,
+//    and V holds exactly one value of each residue (C++20 defines the
+//    conversion from unsigned as that value). Summing in V instead could
+//    overflow in an intermediate sum — cell 0 at INT64_MAX and cell 1 at +1
+//    before cell 2's −1 — which is undefined behaviour although the total
+//    fits.
+//  - The number of cells is fixed at construction, at most `max_cells()`:
+//    both cell arrays together fit in PTRDIFF_MAX bytes (checked_size.hpp);
+//    more throws std::length_error before allocating. Stripe s uses shared
+//    cell s mod cells: give each runspace its own stripe number
+//    (0…cells-1) and cells are never shared.
 //  - An owned_cell is used by one thread at a time (handing it to another
 //    thread needs the usual happens-before, e.g. thread start); the counter
 //    must outlive every handle.
+//  - A moved-from owned_cell stays usable: the move takes the cell (and its
+//    exclusivity) to the new handle, and the old one becomes a fallback
+//    handle on the same shared cell as a handle that found no free cell —
+//    exclusive() is false and add() is one fetch_add there. Every handle,
+//    moved-from or not, adds exactly.
 //  - No `set` or general update: a counter only adds (use a map for the rest).
 //  - Memory ordering: adds and reads are relaxed (see add/read): the counter
 //    publishes nothing but its own value. Claiming an owned cell (acquire
@@ -57,12 +75,15 @@
 #include <utility>
 
 #include <rsb/structures/cache_padded.hpp>
+#include <rsb/structures/checked_size.hpp>
 
 namespace rsb {
 
 template <class V = std::int64_t>
 class striped_counter {
-    static_assert(std::is_integral_v<V>);
+    static_assert(std::is_integral_v<V> && !std::is_same_v<V, bool>);
+    /// The unsigned type of V's width: cells are counted modulo 2^N in it.
+    using word = std::make_unsigned_t<V>;
 
     struct owned_slot {
         std::atomic<V> value{0};          ///< written by its owner only
@@ -75,7 +96,7 @@ public:
     /// `cells` shared cells and as many owned ones (at least 1 each);
     /// `initial` is counted in shared cell 0.
     explicit striped_counter(std::size_t cells, V initial = V{})
-        : cells_(cells == 0 ? 1 : cells),
+        : cells_(checked::require_at_most("striped_counter", cells == 0 ? 1 : cells, max_cells())),
           cell_(std::make_unique<cache_padded<std::atomic<V>>[]>(cells_)),
           owned_(std::make_unique<cache_padded<owned_slot>[]>(cells_)) {
         cell_[0]->store(initial, std::memory_order_relaxed);  // before sharing: published by thread start
@@ -84,7 +105,8 @@ public:
     striped_counter& operator=(const striped_counter&) = delete;
 
     /// A cell one writer holds on its own (see the header comment). Move-only;
-    /// gives the cell back when destroyed.
+    /// gives the cell back when destroyed. A moved-from handle is a fallback
+    /// handle (exclusive() false, add() a fetch_add on its shared cell).
     class owned_cell {
     public:
         owned_cell(owned_cell&& o) noexcept : slot_(std::exchange(o.slot_, nullptr)), shared_(o.shared_) {}
@@ -104,7 +126,9 @@ public:
                 // Relaxed load + store: this handle is the cell's only writer
                 // (readers only load), so no add can be lost; relaxed for the
                 // same reason as striped_counter::add.
-                slot_->value.store(slot_->value.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+                // In `word`: the cell wraps modulo 2^N instead of overflowing V (see the contract).
+                slot_->value.store(wrapping_sum(slot_->value.load(std::memory_order_relaxed), delta),
+                                   std::memory_order_relaxed);
             } else {
                 shared_->fetch_add(delta, std::memory_order_relaxed);  // relaxed: as in striped_counter::add
             }
@@ -131,7 +155,8 @@ public:
             if (!s.taken.load(std::memory_order_relaxed) &&
                 s.taken.compare_exchange_strong(expected, true, std::memory_order_acquire,
                                                 std::memory_order_relaxed)) {
-                return owned_cell(&s, nullptr);
+                // The shared cell too: the fallback of this handle once it is moved from.
+                return owned_cell(&s, &cell_[first].value);
             }
         }
         return owned_cell(nullptr, &cell_[first].value);
@@ -147,20 +172,31 @@ public:
     }
 
     /// The sum of every cell (see the contract for what it promises).
+    /// Summed modulo 2^N and converted once: exact whenever the total fits in V.
     [[nodiscard]] V read() const noexcept {
-        V sum{};
+        word sum = 0;
         for (std::size_t i = 0; i < cells_; ++i) {
             // Relaxed: as in add; each load is coherent with the cell's adds.
-            sum += cell_[i]->load(std::memory_order_relaxed);
-            sum += owned_[i]->value.load(std::memory_order_relaxed);  // relaxed: as above
+            sum = static_cast<word>(sum + static_cast<word>(cell_[i]->load(std::memory_order_relaxed)));
+            sum = static_cast<word>(sum + static_cast<word>(owned_[i]->value.load(std::memory_order_relaxed)));  // relaxed: as above
         }
-        return sum;
+        return static_cast<V>(sum);  // modular since C++20: the total, when it is representable
     }
 
     /// Shared cells (and, as many, owned cells).
     [[nodiscard]] std::size_t cells() const noexcept { return cells_; }
 
+    /// The most cells: a shared and an owned cell each, all in PTRDIFF_MAX bytes.
+    [[nodiscard]] static constexpr std::size_t max_cells() noexcept {
+        return checked::max_elements(sizeof(cache_padded<std::atomic<V>>) + sizeof(cache_padded<owned_slot>));
+    }
+
 private:
+    /// a + b modulo 2^N, as V (no signed overflow on the way).
+    [[nodiscard]] static V wrapping_sum(V a, V b) noexcept {
+        return static_cast<V>(static_cast<word>(static_cast<word>(a) + static_cast<word>(b)));
+    }
+
     /// stripe mod cells, without a division on the common path (a 64-bit
     /// divide costs more than the uncontended add it would select a cell for).
     [[nodiscard]] std::size_t cell_of(std::size_t stripe) const noexcept {

@@ -38,7 +38,12 @@
 // (C++17 guaranteed elision); the adapter holds the object itself, so calls
 // cost no extra indirection. The contract of the described type is the one
 // of concepts.hpp: try_push/try_pop never wait; update is atomic, and a
-// throwing update function leaves the map unchanged.
+// throwing update function leaves the map unchanged (absent stays absent,
+// present keeps its value, no capacity used: the strong exception guarantee
+// that the shared_map concept states and the typed map suite checks). The
+// adapter forwards to the traits or the type and adds nothing, so the
+// described type (or its traits' update) must keep that guarantee itself;
+// `make` must likewise build the capacity it is given or throw.
 //
 // Per-thread set-up (hazard-pointer or RCU registration): put a thread_local
 // guard in the functions of the specialisation (or of an adapter), created on

@@ -24,13 +24,18 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <iostream>
+#include <memory>
+#include <mutex>
+#include <new>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <rsb/harness/runspace.hpp>
@@ -53,6 +58,127 @@ K key(int i) {
     } else {
         return K("key-" + std::to_string(i));
     }
+}
+
+/// What an update function throws in the tests: it changes nothing.
+struct injected_failure : std::runtime_error {
+    injected_failure() : std::runtime_error("injected failure: the update function threw") {}
+};
+
+/// An update function that always throws.
+template <class V>
+struct always_throws {
+    V operator()(V) const { throw injected_failure(); }
+};
+
+/// An update function that throws on a value-initialised (absent) value and
+/// adds 1 to anything else.
+template <class V>
+struct throws_on_absent {
+    V operator()(V v) const {
+        if (v == V{}) throw injected_failure();
+        return static_cast<V>(v + 1);
+    }
+};
+
+/// What the threads of the thread-exit and short-lived-thread cases did,
+/// recorded in relaxed atomics (read after join) and checked by the main thread.
+struct map_tally {
+    std::atomic<std::int64_t> added{0};     ///< +1s applied to the shared keys
+    std::atomic<unsigned> failures{0};      ///< a wrong answer, or an exception in a destructor
+    std::mutex mutex;
+    std::string first_failure;              ///< guarded by mutex
+    void fail(const std::string& what) {
+        failures.fetch_add(1, std::memory_order_relaxed);
+        std::lock_guard lock(mutex);
+        if (first_failure.empty()) first_failure = what;
+    }
+};
+
+/// The keys all threads add to.
+inline constexpr int shared_keys = 4;
+/// Thread t's own key (after the shared ones).
+inline int own_key(unsigned t) { return shared_keys + static_cast<int>(t); }
+
+/// A thread's own-key round trip and one +1 on a shared key, checked; used
+/// by threads directly and by the thread-exit batcher.
+template <class M>
+void map_round(M& m, unsigned t, int shared, map_tally& tally) {
+    using K = typename M::key_type;
+    using V = typename M::mapped_type;
+    const K mine = key<K>(own_key(t));
+    m.set(mine, V{1});
+    if (m.update(mine, [](V v) { return static_cast<V>(v + 1); }) != V{2}) tally.fail("update of a thread's own key");
+    if (m.get(mine) != std::optional<V>(V{2})) tally.fail("get of a thread's own key");
+    if (!m.erase(mine)) tally.fail("erase of a thread's own key returned false");
+    if (m.get(mine).has_value()) tally.fail("a thread's own key is present after erase");
+    (void)rsb::atomic_add(m, key<K>(shared), V{1});
+    tally.added.fetch_add(1, std::memory_order_relaxed);
+}
+
+/// A per-thread batcher of map updates, flushed by its destructor at thread
+/// exit (see queue_suites' exit_flusher).
+template <class M>
+struct map_exit_flusher {
+    M* map = nullptr;
+    map_tally* tally = nullptr;
+    unsigned thread = 0;
+    unsigned rounds = 0;
+    /// Set for the first thread of a hand-off pair (rsb::test::thread_handoff).
+    rsb::test::thread_handoff* handoff = nullptr;
+    ~map_exit_flusher() {
+        if (map == nullptr) return;
+        if (handoff != nullptr) handoff->exiting_then_wait_for_partner();
+        try {
+            for (unsigned r = 0; r < rounds; ++r) map_round(*map, thread, static_cast<int>((thread + r) % shared_keys), *tally);
+        } catch (const std::exception& e) {
+            tally->fail(std::string("exception in a thread_local destructor: ") + e.what());
+        } catch (...) {
+            tally->fail("non-standard exception in a thread_local destructor");
+        }
+        if (handoff != nullptr) handoff->flushed();
+    }
+};
+
+template <class M>
+map_exit_flusher<M>& thread_map_flusher() {
+    thread_local map_exit_flusher<M> flusher;
+    return flusher;
+}
+
+/// Runs `threads` threads of `body(t)`, 6 alive at a time: as soon as the
+/// oldest is joined the next starts (see queue_suites' rolling_threads).
+template <class Body>
+void map_threads(unsigned threads, Body body) {
+    std::deque<std::thread> alive;
+    for (unsigned t = 0; t < threads; ++t) {
+        if (alive.size() == 6) {
+            alive.front().join();
+            alive.pop_front();
+        }
+        alive.emplace_back(body, t);
+    }
+    for (auto& a : alive) a.join();
+}
+
+/// The shared keys hold exactly what was added, and no thread's own key is left.
+template <class M>
+std::string map_account(const M& m, unsigned threads, const map_tally& tally) {
+    using K = typename M::key_type;
+    using V = typename M::mapped_type;
+    std::ostringstream problems;
+    V total{};
+    for (int k = 0; k < shared_keys; ++k) total = static_cast<V>(total + m.get(key<K>(k)).value_or(V{}));
+    if (total != static_cast<V>(tally.added.load())) {
+        problems << "the shared keys sum to " << total << ", " << tally.added.load() << " were added; ";
+    }
+    for (unsigned t = 0; t < threads; ++t) {
+        if (m.get(key<K>(own_key(t))).has_value()) {
+            problems << "thread " << t << "'s own key is still present; ";
+            break;
+        }
+    }
+    return problems.str();
 }
 }  // namespace detail
 
@@ -421,6 +547,217 @@ void hot_counter_verifies() {
     }
 }
 
+/// A throwing update function changes nothing.
+template <class TestType>
+void throwing_update_changes_nothing() {
+    // The rule (concepts.hpp, shared_map): strong exception guarantee. An
+    // update whose fn throws leaves the map as it was: an absent key stays
+    // absent, a present key keeps its value, and no capacity is used up —
+    // a bounded map that saw any number of throwing updates on new keys
+    // still takes its full capacity of new keys.
+    using M = typename TestType::type;
+    using K = typename M::key_type;
+    using V = typename M::mapped_type;
+    INFO(TestType::name);
+    constexpr std::size_t capacity = 8;  // lockfree_map: a 16-slot table
+    M m(capacity);
+
+    // Absent keys stay absent, however many throw.
+    const int attempts = static_cast<int>(rsb::test::sized(1000)) + 64;
+    for (int i = 0; i < attempts; ++i) {
+        REQUIRE_THROWS_AS(m.update(key<K>(1000 + i), always_throws<V>{}), injected_failure);
+    }
+    for (int i = 0; i < attempts; ++i) {
+        if (m.get(key<K>(1000 + i)).has_value()) FAIL("key " << 1000 + i << " is present after a throwing update");
+    }
+    CHECK_FALSE(m.erase(key<K>(1000)));
+    CHECK_THROWS_AS(m.update(key<K>(1001), throws_on_absent<V>{}), injected_failure);
+    CHECK_FALSE(m.get(key<K>(1001)).has_value());
+
+    // No capacity used: `capacity` new keys still go in (a bounded map
+    // refuses only past its capacity), and keep their values.
+    for (int i = 0; i < static_cast<int>(capacity); ++i) m.set(key<K>(i), V{10} + V(i));
+    for (int i = 0; i < static_cast<int>(capacity); ++i) CHECK(m.get(key<K>(i)) == std::optional<V>(V{10} + V(i)));
+
+    // Present keys keep their value.
+    CHECK_THROWS_AS(m.update(key<K>(0), always_throws<V>{}), injected_failure);
+    CHECK(m.get(key<K>(0)) == std::optional<V>(V{10}));
+    // A function that throws only on an absent value works on a present key
+    // (an implementation must not call fn on V{} when the key is present).
+    CHECK(m.update(key<K>(1), throws_on_absent<V>{}) == V{12});
+    CHECK(m.get(key<K>(1)) == std::optional<V>(V{12}));
+    // An erased key is absent again: a throwing update leaves it absent.
+    CHECK(m.erase(key<K>(2)));
+    CHECK_THROWS_AS(m.update(key<K>(2), always_throws<V>{}), injected_failure);
+    CHECK_FALSE(m.get(key<K>(2)).has_value());
+    m.set(key<K>(2), V{7});  // and it can come back
+    CHECK(m.get(key<K>(2)) == std::optional<V>(V{7}));
+
+    // Concurrently: threads whose updates all throw, on keys nobody else
+    // touches, next to threads that add to other keys; no thrown key is ever
+    // seen present, and every add counts.
+    constexpr int throwing_keys = 16;
+    M shared(64);  // roomy: no new key here is ever refused for want of space
+    std::atomic<bool> stop{false};
+    std::atomic<int> seen_present{0}, wrong_exception{0};
+    const std::uint32_t rounds = rsb::test::sized(5000);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+        threads.emplace_back([&, t] {
+            for (std::uint32_t r = 0; r < rounds; ++r) {
+                try {
+                    (void)shared.update(key<K>(2000 + static_cast<int>((r + static_cast<std::uint32_t>(t)) % throwing_keys)),
+                                   always_throws<V>{});
+                    wrong_exception.fetch_add(1, std::memory_order_relaxed);  // relaxed: read after join
+                } catch (const injected_failure&) {
+                } catch (...) {
+                    wrong_exception.fetch_add(1, std::memory_order_relaxed);
+                }
+            }
+        });
+    }
+    threads.emplace_back([&] {
+        while (!stop.load(std::memory_order_relaxed)) {  // relaxed: a stop flag
+            for (int k = 0; k < throwing_keys; ++k) {
+                if (shared.get(key<K>(2000 + k)).has_value()) seen_present.fetch_add(1, std::memory_order_relaxed);
+            }
+        }
+    });
+    threads.emplace_back([&] {
+        for (std::uint32_t r = 0; r < rounds; ++r) (void)rsb::atomic_add(shared, key<K>(3), V{1});
+    });
+    threads[0].join();
+    threads[1].join();
+    threads[3].join();
+    stop = true;
+    threads[2].join();
+    CHECK(wrong_exception.load() == 0);
+    CHECK(seen_present.load() == 0);
+    for (int k = 0; k < throwing_keys; ++k) CHECK_FALSE(shared.get(key<K>(2000 + k)).has_value());
+    CHECK(shared.get(key<K>(3)) == std::optional<V>(static_cast<V>(rounds)));
+}
+
+/// Updates, sets and erases from thread_local destructors at thread exit.
+template <class TestType>
+void operations_at_thread_exit() {
+    // As queue_suites' case of the same name: each thread operates on the
+    // map (so its per-thread state exists), arms a thread_local batcher, and
+    // exits; the batcher's destructor then runs rounds of
+    // set/update/get/erase on the thread's own key and adds 1 to a shared
+    // key, eight times. Even threads create the batcher before their first
+    // map operation (it is destroyed after the map's own thread_local
+    // state), odd threads after. Six threads are alive at a time, a new one
+    // started as soon as the oldest has exited.
+    using M = typename TestType::type;
+    const unsigned threads = rsb::test::sized(400);
+    const unsigned pairs = rsb::test::sized(200);
+    constexpr unsigned at_exit = 8, partner_rounds = 4;
+    map_tally tally;
+    // Bounded maps: room for every key ever inserted (a thread's own key is
+    // erased, but lockfree_map keeps the slot of an erased key).
+    M m(std::size_t{threads} + 2 * std::size_t{pairs} + shared_keys + 16);
+
+    // 1. Hand-off pairs: the second thread starts operating while the first
+    //    is inside its thread_local destructors (rsb::test::thread_handoff).
+    for (unsigned pair = 0; pair < pairs; ++pair) {
+        rsb::test::thread_handoff handoff;
+        const unsigned first = threads + 2 * pair, second = first + 1;
+        std::thread exiting([&] {
+            map_exit_flusher<M>& flusher = thread_map_flusher<M>();  // before the map's per-thread state
+            map_round(m, first, static_cast<int>(first % shared_keys), tally);
+            flusher.map = &m;
+            flusher.tally = &tally;
+            flusher.thread = first;
+            flusher.rounds = at_exit;
+            flusher.handoff = &handoff;
+        });
+        std::thread partner([&] {
+            rsb::test::thread_handoff::await(handoff.exiting);
+            for (unsigned r = 0; r < partner_rounds || (!handoff.done.load() && r < 10'000); ++r) {
+                if (r < partner_rounds) {
+                    map_round(m, second, static_cast<int>((second + r) % shared_keys), tally);
+                } else {
+                    (void)m.get(key<typename M::key_type>(static_cast<int>(r % shared_keys)));
+                }
+                if (r == 0) handoff.joined.store(true);
+            }
+        });
+        exiting.join();
+        partner.join();
+    }
+
+    // 2. Rolling threads: many exits, in both destruction orders.
+    map_threads(threads, [&](unsigned t) {
+        if (t % 2 == 0) (void)thread_map_flusher<M>();
+        map_round(m, t, static_cast<int>(t % shared_keys), tally);
+        map_exit_flusher<M>& flusher = thread_map_flusher<M>();
+        flusher.map = &m;
+        flusher.tally = &tally;
+        flusher.thread = t;
+        flusher.rounds = at_exit;
+    });
+    INFO(TestType::name << ": " << pairs << " hand-off pairs, then " << threads << " threads, 6 alive at a time; "
+                        << tally.first_failure);
+    CHECK(tally.failures.load() == 0);
+    CHECK(tally.added.load() ==
+          std::int64_t{threads} * (1 + at_exit) + std::int64_t{pairs} * (1 + at_exit + partner_rounds));
+    const std::string problems = map_account(m, threads + 2 * pairs, tally);
+    INFO(problems);
+    CHECK(problems.empty());
+}
+
+/// Thousands of short-lived threads, each a few operations.
+template <class TestType>
+void many_short_lived_threads() {
+    using M = typename TestType::type;
+    const unsigned threads = rsb::test::sized(2000);
+    map_tally tally;
+    M m(std::size_t{threads} + shared_keys + 16);
+    map_threads(threads, [&](unsigned t) { map_round(m, t, static_cast<int>(t % shared_keys), tally); });
+    INFO(TestType::name << ": " << threads << " threads, 6 alive at a time; " << tally.first_failure);
+    CHECK(tally.failures.load() == 0);
+    CHECK(tally.added.load() == std::int64_t{threads});
+    const std::string problems = map_account(m, threads, tally);
+    INFO(problems);
+    CHECK(problems.empty());
+}
+
+/// Constructed with a capacity at the limits of size_t: throws
+/// std::length_error or std::bad_alloc, or builds a map that keeps its word.
+template <class TestType>
+void absurd_capacities_throw_or_behave() {
+    using M = typename TestType::type;
+    using K = typename M::key_type;
+    using V = typename M::mapped_type;
+    constexpr int n = 1000;
+    unsigned refused = 0, built = 0;
+    for (std::size_t capacity : rsb::test::absurd_capacities()) {
+        INFO(TestType::name << " constructed with capacity " << capacity);
+        std::unique_ptr<M> m;
+        try {
+            m = std::make_unique<M>(capacity);
+        } catch (const std::length_error&) {
+            ++refused;
+            continue;
+        } catch (const std::bad_alloc&) {
+            ++refused;
+            continue;
+        }
+        ++built;
+        // Built: it holds what it says (a bounded map: at least `capacity`
+        // keys, so all n) and is a working map.
+        if constexpr (requires { m->capacity(); }) REQUIRE(m->capacity() >= capacity);
+        for (int i = 0; i < n; ++i) m->set(key<K>(i), V(i));
+        for (int i = 0; i < n; ++i) REQUIRE(m->get(key<K>(i)) == std::optional<V>(V(i)));
+        CHECK(m->update(key<K>(0), [](V v) { return static_cast<V>(v + 5); }) == V{5});
+        CHECK(m->erase(key<K>(1)));
+        CHECK_FALSE(m->get(key<K>(1)).has_value());
+    }
+    std::cout << "capacities: " << TestType::name << ": " << refused << " refused, " << built
+              << " built and held 1000 keys\n";
+    CHECK(refused + built == rsb::test::absurd_capacities().size());
+}
+
 /// Registers the map cases `roles` selects for `Entry` (an
 /// rsb::testing::entry) through `sink(case name, tags, function)`.
 template <class Entry, class Sink>
@@ -434,6 +771,10 @@ void add_cases(const Sink& sink, unsigned roles = all_roles) {
     if (roles & role_tutorial) sink("linearizable, key by key", "[lincheck][map]", &linearizable<Entry>);
     if (roles & role_tutorial) sink("filled to capacity, refuses with std::length_error and keeps its contents", "[fault][map]", &filled_to_capacity_keeps_its_contents<Entry>);
     if (roles & role_tutorial) sink("survives 8x oversubscription with injected yields", "[stress][map]", &survives_oversubscription<Entry>);
+    if (roles & role_any) sink("a throwing update function changes nothing", "[contract][map]", &throwing_update_changes_nothing<Entry>);
+    if (roles & role_tutorial) sink("map operations from thread_local destructors at thread exit", "[contract][map]", &operations_at_thread_exit<Entry>);
+    if (roles & role_tutorial) sink("thousands of short-lived threads lose nothing", "[stress][map]", &many_short_lived_threads<Entry>);
+    if (roles & role_any) sink("capacities at the limits of size_t throw or are kept", "[fault][map]", &absurd_capacities_throw_or_behave<Entry>);
 }
 
 template <class Entry, class Sink>

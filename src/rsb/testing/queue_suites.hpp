@@ -25,12 +25,17 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <mutex>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -176,6 +181,136 @@ fault_outcome run_with_fault(fault f, unsigned producers, unsigned consumers, st
     return o;
 }
 
+
+// --- thread exit and short-lived threads ------------------------------------
+
+/// What the threads of thread_exit_flush / short_lived_threads did, recorded
+/// by them (under `mutex`, or in relaxed atomics read after join) and checked
+/// by the main thread.
+struct thread_tally {
+    std::mutex mutex;
+    std::vector<item_t> pushed;  ///< every item some thread's push returned true for
+    std::vector<item_t> popped;  ///< every item some thread popped
+    std::atomic<unsigned> failures{0};  ///< a push that never found room, or an exception in a destructor
+    std::string first_failure;          ///< guarded by mutex
+
+    void record(std::vector<item_t>& into, item_t v) {
+        std::lock_guard lock(mutex);
+        into.push_back(v);
+    }
+    void fail(const std::string& what) {
+        failures.fetch_add(1, std::memory_order_relaxed);  // relaxed: read after join
+        std::lock_guard lock(mutex);
+        if (first_failure.empty()) first_failure = what;
+    }
+};
+
+/// Pushes `v` through `out`, retrying (with a yield) while a bounded queue is
+/// full, for at most `deadline`; false if it never found room.
+template <class Endpoint>
+bool push_patiently(Endpoint& out, item_t v, std::chrono::seconds deadline = 60s) {
+    const auto give_up = std::chrono::steady_clock::now() + deadline;
+    while (!out.try_push(v)) {
+        if (std::chrono::steady_clock::now() > give_up) return false;
+        std::this_thread::yield();
+    }
+    return true;
+}
+
+/// A per-thread batcher, the realistic user of a queue during thread exit:
+/// a thread collects items in it, and its destructor — which runs when the
+/// thread exits, possibly after the queue's own per-thread state (hazard
+/// records, epochs, producer tokens) has been destroyed — pushes them,
+/// popping after each push until it has popped `pops` items. One per thread per queue type (a function-local thread_local).
+template <class Q>
+struct exit_flusher {
+    Q* queue = nullptr;
+    thread_tally* tally = nullptr;
+    std::vector<item_t> pending;
+    unsigned pops = 0;
+    /// Set for the first thread of a hand-off pair (see rsb::test::thread_handoff).
+    rsb::test::thread_handoff* handoff = nullptr;
+
+    ~exit_flusher() {
+        if (queue == nullptr) return;
+        if (handoff != nullptr) handoff->exiting_then_wait_for_partner();
+        try {
+            auto out = rsb::producer_endpoint(*queue);
+            auto in = rsb::consumer_endpoint(*queue);
+            unsigned popped = 0;
+            for (item_t v : pending) {
+                if (push_patiently(out, v)) {
+                    tally->record(tally->pushed, v);
+                } else {
+                    tally->fail("a push from a thread_local destructor never found room");
+                }
+                item_t got = 0;  // pop as it goes: nodes are retired during thread exit too
+                if (popped < pops && in.try_pop(got)) {
+                    ++popped;
+                    tally->record(tally->popped, got);
+                }
+            }
+        } catch (const std::exception& e) {
+            tally->fail(std::string("exception in a thread_local destructor: ") + e.what());
+        } catch (...) {
+            tally->fail("non-standard exception in a thread_local destructor");
+        }
+        if (handoff != nullptr) handoff->flushed();
+    }
+};
+
+template <class Q>
+exit_flusher<Q>& thread_flusher() {
+    thread_local exit_flusher<Q> flusher;
+    return flusher;
+}
+
+/// Runs `threads` threads of `body(t)`, keeping `width` of them alive: as
+/// soon as the oldest is joined the next starts, so that threads start (and
+/// take per-thread records) while others are exiting (and give theirs back).
+template <class Body>
+void rolling_threads(unsigned threads, unsigned width, Body body) {
+    std::deque<std::thread> alive;
+    for (unsigned t = 0; t < threads; ++t) {
+        if (alive.size() == width) {
+            alive.front().join();
+            alive.pop_front();
+        }
+        alive.emplace_back(body, t);
+    }
+    for (auto& a : alive) a.join();
+}
+
+/// After the threads: drains what is left in `q` and checks that every item
+/// pushed was popped exactly once and nothing else came out.
+template <class Q>
+std::string account_threads(Q& q, thread_tally& tally) {
+    item_t v = 0;
+    while (q.try_pop(v)) tally.popped.push_back(v);
+    std::unordered_map<item_t, int> balance;
+    for (item_t p : tally.pushed) ++balance[p];
+    for (item_t p : tally.popped) --balance[p];
+    std::ostringstream problems;
+    int shown = 0;
+    for (const auto& [item, n] : balance) {
+        if (n != 0 && shown++ < 5) {
+            problems << "item (" << rsb::item_producer(item) << ", " << rsb::item_seq(item) << ") "
+                     << (n > 0 ? "pushed but never popped" : "popped more often than pushed") << "; ";
+        }
+    }
+    if (tally.pushed.size() != tally.popped.size()) {
+        problems << tally.pushed.size() << " pushed, " << tally.popped.size() << " popped";
+    }
+    return problems.str();
+}
+
+/// How many threads are alive at once: 6, or 1 for a queue limited to one
+/// producer or one consumer (its threads then take turns; thread start and
+/// join order every turn after the previous one).
+template <class Q>
+unsigned thread_width() {
+    return Q::guarantees.max_producers == 1 || Q::guarantees.max_consumers == 1 ? 1u : 6u;
+}
 
 
 // --- [soak] --------------------------------------------------------------------
@@ -609,6 +744,183 @@ void holds_its_capacity() {
     }
 }
 
+/// Pushes and pops from thread_local destructors at thread exit.
+template <class TestType>
+void operations_at_thread_exit() {
+    // Each thread first does a few operations of its own (so the queue's
+    // per-thread state, if it has any, exists), hands items to its
+    // thread_local batcher, and exits; the batcher's destructor then pushes
+    // them, popping after each push (half as many pops in all). Even threads create the batcher
+    // BEFORE their first queue operation, so it is destroyed AFTER the
+    // queue's own thread_local state (destruction runs in reverse order of
+    // construction); odd threads create it after, so it is destroyed before.
+    // Six threads are alive at a time and a new one starts as soon as the
+    // oldest has exited, so per-thread records given back by an exiting
+    // thread are taken by starting ones while exit-time operations run.
+    using Q = typename TestType::type;
+    const unsigned threads = rsb::test::sized(400);
+    // Hand-off pairs (rsb::test::thread_handoff) need two threads on the
+    // queue at once: not for a queue limited to one producer or one consumer.
+    const unsigned pairs = thread_width<Q>() > 1 ? rsb::test::sized(200) : 0;
+    constexpr std::uint32_t direct = 2, at_exit = 32, partner_ops = 16;
+    thread_tally tally;
+    // Room for every item ever pushed: a bounded queue never blocks a flush.
+    Q q(std::size_t{threads} * (direct + at_exit) + std::size_t{pairs} * (direct + at_exit + partner_ops));
+
+    // 1. Hand-off pairs: the second thread starts operating while the first
+    //    is inside its thread_local destructors (see rsb::test::thread_handoff).
+    for (unsigned pair = 0; pair < pairs; ++pair) {
+        rsb::test::thread_handoff handoff;
+        const unsigned first = threads + 2 * pair, second = first + 1;
+        std::thread exiting([&] {
+            exit_flusher<Q>& flusher = thread_flusher<Q>();  // before the queue's per-thread state
+            {
+                auto out = rsb::producer_endpoint(q);
+                auto in = rsb::consumer_endpoint(q);
+                for (std::uint32_t s = 0; s < direct; ++s) {
+                    if (push_patiently(out, make_item(first, s))) {
+                        tally.record(tally.pushed, make_item(first, s));
+                    } else {
+                        tally.fail("a push never found room");
+                    }
+                }
+                item_t v = 0;
+                if (in.try_pop(v)) tally.record(tally.popped, v);
+            }
+            flusher.queue = &q;
+            flusher.tally = &tally;
+            flusher.handoff = &handoff;
+            for (std::uint32_t s = direct; s < direct + at_exit; ++s) flusher.pending.push_back(make_item(first, s));
+            flusher.pops = at_exit / 2;
+        });
+        std::thread partner([&] {
+            rsb::test::thread_handoff::await(handoff.exiting);
+            auto out = rsb::producer_endpoint(q);
+            auto in = rsb::consumer_endpoint(q);
+            for (std::uint32_t s = 0; s < partner_ops || (!handoff.done.load() && s < 100'000); ++s) {
+                if (s < partner_ops) {
+                    if (push_patiently(out, make_item(second, s))) {
+                        tally.record(tally.pushed, make_item(second, s));
+                    } else {
+                        tally.fail("a push never found room");
+                    }
+                }
+                item_t v = 0;
+                if (in.try_pop(v)) {
+                    tally.record(tally.popped, v);
+                    if (push_patiently(out, v)) {  // put it back: keeps the queue busy while the partner flushes
+                        tally.record(tally.pushed, v);
+                    } else {
+                        tally.fail("a push never found room");
+                    }
+                }
+                if (s == 0) handoff.joined.store(true);
+            }
+        });
+        exiting.join();
+        partner.join();
+    }
+
+    // 2. Rolling threads: many exits, in both destruction orders.
+    rolling_threads(threads, thread_width<Q>(), [&](unsigned t) {
+        if (t % 2 == 0) (void)thread_flusher<Q>();  // constructed before the queue's per-thread state
+        {
+            auto out = rsb::producer_endpoint(q);
+            auto in = rsb::consumer_endpoint(q);
+            for (std::uint32_t s = 0; s < direct; ++s) {
+                if (push_patiently(out, make_item(t, s))) {
+                    tally.record(tally.pushed, make_item(t, s));
+                } else {
+                    tally.fail("a push never found room");
+                }
+            }
+            item_t v = 0;
+            if (in.try_pop(v)) tally.record(tally.popped, v);
+        }
+        exit_flusher<Q>& flusher = thread_flusher<Q>();
+        flusher.queue = &q;
+        flusher.tally = &tally;
+        for (std::uint32_t s = direct; s < direct + at_exit; ++s) flusher.pending.push_back(make_item(t, s));
+        flusher.pops = at_exit / 2;
+    });
+    INFO(TestType::name << ": " << pairs << " hand-off pairs, then " << threads << " threads, " << thread_width<Q>()
+                        << " alive at a time; " << tally.first_failure);
+    CHECK(tally.failures.load() == 0);
+    const std::string problems = account_threads(q, tally);
+    INFO(problems);
+    CHECK(problems.empty());
+    CHECK(tally.pushed.size() >= std::size_t{threads} * (direct + at_exit) + std::size_t{pairs} * (direct + at_exit + partner_ops));
+}
+
+/// Thousands of short-lived threads, each a few operations.
+template <class TestType>
+void many_short_lived_threads() {
+    // Per-thread state is created and released thousands of times, by
+    // threads that overlap (6 alive, a new one started as soon as the oldest
+    // exits) so that one thread's release meets another's acquisition.
+    using Q = typename TestType::type;
+    const unsigned threads = rsb::test::sized(2000);
+    thread_tally tally;
+    Q q(std::size_t{threads} * 2);
+    rolling_threads(threads, thread_width<Q>(), [&](unsigned t) {
+        auto out = rsb::producer_endpoint(q);
+        auto in = rsb::consumer_endpoint(q);
+        for (std::uint32_t s = 0; s < 2; ++s) {
+            if (push_patiently(out, make_item(t, s))) {
+                tally.record(tally.pushed, make_item(t, s));
+            } else {
+                tally.fail("a push never found room");
+            }
+        }
+        item_t v = 0;
+        if (in.try_pop(v)) tally.record(tally.popped, v);
+    });
+    INFO(TestType::name << ": " << threads << " threads, " << thread_width<Q>() << " alive at a time; "
+                        << tally.first_failure);
+    CHECK(tally.failures.load() == 0);
+    const std::string problems = account_threads(q, tally);
+    INFO(problems);
+    CHECK(problems.empty());
+    CHECK(tally.pushed.size() == std::size_t{threads} * 2);
+}
+
+/// Constructed with a capacity at the limits of size_t: throws
+/// std::length_error or std::bad_alloc, or builds a queue that keeps its word.
+template <class TestType>
+void absurd_capacities_throw_or_behave() {
+    using Q = typename TestType::type;
+    constexpr std::uint32_t n = 1000;
+    unsigned refused = 0, built = 0;
+    for (std::size_t capacity : rsb::test::absurd_capacities()) {
+        INFO(TestType::name << " constructed with capacity " << capacity);
+        std::unique_ptr<Q> q;
+        try {
+            q = std::make_unique<Q>(capacity);
+        } catch (const std::length_error&) {
+            ++refused;
+            continue;
+        } catch (const std::bad_alloc&) {
+            ++refused;
+            continue;
+        }
+        ++built;
+        // Built: it holds what it says (a bounded queue: at least `capacity`,
+        // so it takes all n items) and is a working queue.
+        if constexpr (requires { q->capacity(); }) REQUIRE(q->capacity() >= capacity);
+        for (std::uint32_t i = 0; i < n; ++i) REQUIRE(q->try_push(make_item(0, i)));
+        for (std::uint32_t i = 0; i < n; ++i) {
+            item_t out = 0;
+            REQUIRE(q->try_pop(out));
+            if (Q::guarantees.order != rsb::order_guarantee::none) REQUIRE(out == make_item(0, i));
+        }
+        item_t out = 0;
+        CHECK_FALSE(q->try_pop(out));
+    }
+    std::cout << "capacities: " << TestType::name << ": " << refused << " refused, " << built
+              << " built and held 1000 items\n";
+    CHECK(refused + built == rsb::test::absurd_capacities().size());
+}
+
 /// Registers every queue case for `Entry` (an rsb::testing::entry) through
 /// `sink(case name, tags, function)`.
 template <class Entry, class Sink>
@@ -622,6 +934,9 @@ void add_cases(const Sink& sink) {
     sink("survives 8x oversubscription with injected yields", "[stress][queue]", &survives_oversubscription<Entry>);
     sink("memory stays bounded while items stream through it", "[soak][queue]", &memory_stays_bounded<Entry>);
     sink("holds at least the capacity it was given when bounded", "[contract][queue]", &holds_its_capacity<Entry>);
+    sink("pushes and pops from thread_local destructors at thread exit", "[contract][queue]", &operations_at_thread_exit<Entry>);
+    sink("thousands of short-lived threads lose nothing", "[stress][queue]", &many_short_lived_threads<Entry>);
+    sink("capacities at the limits of size_t throw or are kept", "[fault][queue]", &absurd_capacities_throw_or_behave<Entry>);
 }
 
 }  // namespace rsb::testing::queue_suites

@@ -183,6 +183,60 @@ private:
     std::vector<std::thread> threads_;
 };
 
+/// Capacities at the limits of std::size_t, where unchecked size arithmetic
+/// breaks: SIZE_MAX and SIZE_MAX − 1; 2^63 + 1 (std::bit_ceil is undefined
+/// above 2^63, and doubling wraps to 2); 2^63 = SIZE_MAX/2 + 1 (doubling
+/// wraps to 0); 2^63 − 1 = SIZE_MAX/2 (bit_ceil gives 2^63, whose doubling
+/// wraps); 2^62 + 1 and 2^61 + 1 (× 8 or × 16 wraps to a few bytes); 2^60 + 1
+/// (× 16-byte slots wraps to 16 bytes) and 2^60. No machine holds any of
+/// them: even 8-byte elements would take more than PTRDIFF_MAX bytes, so a
+/// structure checking its sizes refuses each one before allocating (which
+/// matters under AddressSanitizer: it reports an impossible allocation
+/// instead of throwing std::bad_alloc).
+inline const std::vector<std::size_t>& absurd_capacities() {
+    static const std::vector<std::size_t> values{
+        SIZE_MAX,
+        SIZE_MAX - 1,
+        (std::size_t{1} << 63) + 1,
+        std::size_t{1} << 63,
+        (std::size_t{1} << 63) - 1,
+        (std::size_t{1} << 62) + 1,
+        (std::size_t{1} << 61) + 1,
+        (std::size_t{1} << 60) + 1,
+        std::size_t{1} << 60,
+    };
+    return values;
+}
+
+/// Two threads timed so that the second one's first operations run while
+/// the first one is inside its thread_local destructors. The first thread's
+/// batcher is created before its first operation, so by the time the
+/// batcher's destructor runs the thread's own per-thread state (a hazard
+/// record, an epoch slot) has been destroyed and given back; the destructor
+/// announces it and waits until the second thread has made its first
+/// operation — which, in a pool that hands out the first free record, takes
+/// exactly the record just given back — and then flushes while the second
+/// thread keeps operating. A structure that lets the exiting thread go on
+/// using what it gave back has two threads in one record: what issue 13
+/// found in hazard_pointers.hpp. Waits are bounded (a structure that blocks
+/// here only loses the overlap, and the case still checks every item).
+/// All flags are seq_cst: a handshake between two threads, not a hot path.
+struct thread_handoff {
+    std::atomic<bool> exiting{false};  ///< the first thread is in its batcher's destructor
+    std::atomic<bool> joined{false};   ///< the second thread has made its first operation
+    std::atomic<bool> done{false};     ///< the batcher has flushed
+
+    static void await(const std::atomic<bool>& flag) {
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (!flag.load() && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+    }
+    void exiting_then_wait_for_partner() {
+        exiting.store(true);
+        await(joined);
+    }
+    void flushed() { done.store(true); }
+};
+
 /// `wanted`, or the structure's limit when it has one (rsb::any_count: none).
 inline unsigned limit(std::size_t max, unsigned wanted) {
     return max == rsb::any_count ? wanted : std::min(wanted, static_cast<unsigned>(max));
