@@ -254,7 +254,7 @@ template <shared_map M>
     const bool count_memory = cfg.count_memory && counts_memory(profile);
     if (count_memory) {
         warm_up_threads(T + 1);
-        first_use_outside_window<M>(16);
+        first_use_of_map_outside_window<M>();
     }
     memory_figures memory_use;
     std::optional<memory::window> window;

@@ -37,7 +37,9 @@
 //
 // First use: a type's one-time, process-wide initialisation happens on its
 // first construction; first_use_outside_window() builds and destroys one
-// before the first window of that type.
+// before the first window of that type (for a growable map,
+// first_use_of_map_outside_window() also grows it once: liburcu sets up its
+// resize worker on a table's first growth).
 //
 // Thread stacks come from mmap, but glibc keeps the stacks of exited threads
 // for reuse (up to 40 MiB of them), each with its thread's TLS vector on the
@@ -60,6 +62,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <rsb/harness/allocation_counter.hpp>
@@ -112,6 +115,30 @@ template <class S>
 void first_use_outside_window(std::size_t capacity) {
     static std::once_flag once;
     std::call_once(once, [capacity] { S first(capacity); });
+}
+
+/// Keys a growable map is filled with on its first use.
+inline constexpr std::uint64_t first_use_grow_keys = std::uint64_t{1} << 14;
+
+/// As first_use_outside_window, for a map: a growable one is also filled
+/// from 16 to first_use_grow_keys keys and emptied, once per type and
+/// process, so that what a library sets up the first time a table grows
+/// and keeps for the process (liburcu's resize worker: 136 bytes) is not
+/// counted as a residue of the first run that grows.
+template <class M>
+void first_use_of_map_outside_window() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        M first(16);
+        if constexpr (!M::guarantees.bounded) {
+            using K = typename M::key_type;
+            using V = typename M::mapped_type;
+            if constexpr (std::is_integral_v<K>) {
+                for (std::uint64_t k = 1; k <= first_use_grow_keys; ++k) first.set(static_cast<K>(k), V{1});
+                for (std::uint64_t k = 1; k <= first_use_grow_keys; ++k) (void)first.erase(static_cast<K>(k));
+            }
+        }
+    });
 }
 
 /// Replaces `report` by a copy of itself, so that the heap blocks it held
