@@ -362,9 +362,10 @@ TEST_CASE("a map that frees through another thread gives it back before the next
         return;
     }
     // urcu_lfhash frees erased and remaining nodes in call_rcu's worker
-    // thread. Its destructor waits for them: its own run leaves 0 bytes, and
-    // the map measured next is not credited with its frees (a negative
-    // residue, reported as a leak, before the wait).
+    // thread. Its destructor waits for them: its own run leaves at most
+    // liburcu's bookkeeping (not the megabyte of nodes it left before the
+    // wait), and the map measured next verifies with nothing of its own
+    // left (a negative residue — someone else's frees — is not its leak).
     std::ostringstream text;
     rsb::host console(text);
     rsb::map_grow_config grow;
@@ -373,11 +374,12 @@ TEST_CASE("a map that frees through another thread gives it back before the next
     const auto urcu = rsb::run_map_grow<rsb::peers::urcu_lfhash_map<std::uint64_t, std::int64_t>>(grow, console);
     INFO(urcu.failure);
     REQUIRE(urcu.ok());
-    CHECK(urcu.counters.at("bytes_after_drain") == 0);
+    CHECK(urcu.counters.at("bytes_after_drain") < 4096);
+    CHECK(urcu.counters.at("peak_bytes") > 16 * 4096);  // its nodes: what it left before the wait
     const auto next = rsb::run_map_grow<rsb::mutex_map<std::uint64_t, std::int64_t>>(grow, console);
     INFO(next.failure);
     REQUIRE(next.ok());
-    CHECK(next.counters.at("bytes_after_drain") == 0);
+    CHECK(next.counters.at("bytes_after_drain") <= 0);
 #else
     SUCCEED("urcu_lfhash is not built here (liburcu-dev missing)");
 #endif
