@@ -29,6 +29,11 @@ set(expected
   "map_mix/mutex_map/read-mostly/uniform/small/3t/manual_time"
   "map_mix/mutex_map/balanced/zipf/small/3t/manual_time"
   "map_mix/mutex_map/write-heavy/hot/small/1t/manual_time"
+  # the payloads and the rapid-grow map follow the sweep's shapes too
+  "producer_consumer/mutex_queue/payload:string/2p1c/manual_time"
+  "ping_pong/mutex_queue/payload:unique_ptr/manual_time"
+  "map_mix/mutex_map/rapid-grow/disjoint/empty/3t/manual_time"
+  "map_mix/mutex_map/rapid-grow/disjoint/presized/1t/manual_time"
   # the reference ceilings go with their scenarios, whatever --impl chose
   "ping_pong/cacheline_ceiling/manual_time"
   "producer_consumer/handoff_ceiling/2p1c/manual_time"
@@ -61,11 +66,12 @@ string(REGEX MATCHALL "[^\n]*/manual_time" names "${listing}")
 list(LENGTH names count)
 # queues: producer_consumer and its latency variant at 2p1c (mutex_queue is
 # unbounded: no cap64), producer_consumer's harness ceiling at 2p1c, ping_pong
-# and its cache-line ceiling; counter: 2 modes
+# and its cache-line ceiling, and the 3 other payloads in producer_consumer
+# and ping_pong; counter: 2 modes
 # at 2w1r for mutex_map and its ceiling personnage_atomics; hot_counter: 2
 # shapes x 4 contenders (striped_counter, mutex_map and the two ceilings);
-# map_mix: 4 configs x 2 totals.
-math(EXPR want "5 + 4 + 8 + 8")
+# map_mix: 4 configs x 2 totals, and rapid-grow empty and presized x 2 totals.
+math(EXPR want "5 + 6 + 4 + 8 + 8 + 4")
 if(NOT count EQUAL want)
   message(FATAL_ERROR "expected ${want} benchmarks for --threads=1,3 over 3 implementations, got ${count}:\n${listing}")
 endif()
