@@ -48,6 +48,10 @@ class Analyse(support.TempDirMixin, unittest.TestCase):
         self.assertEqual((cov["a_in_b"]["inside"], cov["a_in_b"]["total"]), (3, 4))
         self.assertEqual([o["benchmark"] for o in cov["b_in_a"]["outside"]],
                          ["producer_consumer/xenium_vyukov_queue/1p1c"])
+        # The plain confidence intervals are narrower: never more inside them.
+        plain = report["coverage_of_confidence_intervals"]
+        self.assertEqual((plain["b_in_a"]["inside"], plain["b_in_a"]["total"]), (3, 4))
+        self.assertLessEqual(plain["a_in_b"]["inside"], cov["a_in_b"]["inside"])
         v = report["verdicts"]
         self.assertEqual(v["pairs"], 2)  # one pair per configuration
         self.assertEqual(v["agree"], 1)  # spsc_ring vs mutex_queue: the same verdict twice

@@ -186,6 +186,38 @@ class SplitSimulation(unittest.TestCase):
         self.assertLessEqual(five, 0.06)
 
 
+class Rerun(unittest.TestCase):
+    """The interval for a rerun (reproducibility's coverage): each side of the
+    interval of the median widened by sqrt(2) about the estimate."""
+
+    def test_widens_each_side_by_sqrt2(self):
+        iv = stats.Interval(100.0, 90.0, 104.0, 0.95).for_a_rerun()
+        self.assertAlmostEqual(iv.estimate, 100.0)
+        self.assertAlmostEqual(iv.low, 100.0 - math.sqrt(2) * 10.0)
+        self.assertAlmostEqual(iv.high, 100.0 + math.sqrt(2) * 4.0)
+        self.assertFalse(stats.NO_INTERVAL.for_a_rerun().defined)
+
+    def test_a_rerun_of_the_same_distribution_lands_inside_it(self):
+        # Two independent runs of one implementation (10 processes whose
+        # medians vary by 10 %): the rerun's median is inside the interval for
+        # a rerun far more often than inside the plain interval of the median.
+        r = stats.Resampler(0.95, 1000)
+
+        def draw(seed):
+            rng = random.Random(seed)
+            return [[100 * rng.gauss(1, 0.10)] for _ in range(10)]
+
+        plain = rerun = 0
+        trials = 80
+        for i in range(trials):
+            iv = r.median(sample(f"rerun-a-{i}", draw(7000 + i)))
+            m = sample(f"rerun-b-{i}", draw(9000 + i), "B").median
+            plain += iv.contains(m)
+            rerun += iv.for_a_rerun().contains(m)
+        self.assertGreaterEqual(rerun / trials, 0.88)
+        self.assertGreaterEqual((rerun - plain) / trials, 0.05)
+
+
 class Goals(unittest.TestCase):
     def test_goal_status(self):
         iv = stats.Interval(1.0, 0.92, 1.1, 0.95)
