@@ -25,10 +25,13 @@
 //                            the payloads were made before, so a queue that
 //                            moves them adds only its own bytes
 //   bytes_per_key            (maps) (bytes_retained − bytes_at_rest) / keys held
-//   bytes_after_drain        held after the structure was destroyed: must be
-//                            0 for a structure that declares
+//   bytes_after_drain        held after the structure was destroyed: must
+//                            not be above 0 for a structure that declares
 //                            memory_release::on_destruction (every one of
-//                            ours) — anything else fails the run as a leak
+//                            ours) — a positive residue fails the run as a
+//                            leak; a negative one (frees, inside the window,
+//                            of memory allocated before it: another
+//                            structure's deferred reclamation) is recorded
 //   allocations_per_item     allocation calls during the timed run / items
 // The harness's own allocations inside the window (the pool, its threads,
 // the run report) are freed before the last reading, except the run
