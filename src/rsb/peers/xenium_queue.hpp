@@ -68,6 +68,23 @@ namespace rsb::peers {
 /// The reclaimer every xenium adapter uses (see the header comment).
 using xenium_reclaimer = xenium::reclamation::generic_epoch_based<>;
 
+/// A defect of the reclaimer, found by the suites' thread-exit case
+/// (operations_at_thread_exit in testing/queue_suites.hpp): while one thread
+/// exits and another starts operating on the queue (the hand-off pairs),
+/// generic_epoch_based<> now and then frees a node a pop still reads: one item
+/// is lost and another delivered twice, and the queue's list can be left
+/// corrupt. Measured on this project's Ice Lake guest with the 3159475 build:
+/// 27 of 1 500 runs of that case for xenium_ms_queue, 1 of 300 for
+/// xenium_ramalhete_queue; the program tests/peer_defects/xenium_thread_churn.cpp
+/// reproduces it with xenium's headers alone, in either order of thread_local
+/// destruction. Threads that exit while others keep operating — the rolling
+/// threads of that case, the short-lived-threads case — showed no loss.
+/// The suites read `thread_handoff_defect` and leave the hand-off pairs out
+/// for these queues (saying so); every other check runs.
+inline constexpr std::string_view xenium_thread_handoff_defect =
+    "xenium's generic_epoch_based reclaimer frees a node still being read when a thread exits while another "
+    "starts operating (an item lost, another delivered twice: tests/peer_defects/xenium_thread_churn.cpp)";
+
 /// Memory (memory_profile.hpp): retired nodes are freed once every thread
 /// has left their epoch, which can be after the queue is gone; the epoch
 /// scheme's per-thread records stay for the next threads.
@@ -103,6 +120,7 @@ public:
     };
 
     static constexpr memory_profile memory = xenium_memory;
+    static constexpr std::string_view thread_handoff_defect = xenium_thread_handoff_defect;
 
     explicit xenium_ms_queue(std::size_t /*capacity_hint: the library takes none*/) {}
 
@@ -158,6 +176,7 @@ public:
         .bounded = false,
     };
     static constexpr memory_profile memory = xenium_memory;
+    static constexpr std::string_view thread_handoff_defect = xenium_thread_handoff_defect;
 
     explicit xenium_ramalhete_queue(std::size_t /*capacity_hint: the library takes none*/) {}
     xenium_ramalhete_queue(const xenium_ramalhete_queue&) = delete;
