@@ -128,15 +128,14 @@ struct map_exit_flusher {
     rsb::test::thread_handoff* handoff = nullptr;
     ~map_exit_flusher() {
         if (map == nullptr) return;
-        if (handoff != nullptr) handoff->exiting_then_wait_for_partner();
-        try {
-            for (unsigned r = 0; r < rounds; ++r) map_round(*map, thread, static_cast<int>((thread + r) % shared_keys), *tally);
-        } catch (const std::exception& e) {
-            tally->fail(std::string("exception in a thread_local destructor: ") + e.what());
-        } catch (...) {
-            tally->fail("non-standard exception in a thread_local destructor");
-        }
-        if (handoff != nullptr) handoff->flushed();
+        rsb::test::flush_at_thread_exit(
+            handoff,
+            [this] {
+                for (unsigned r = 0; r < rounds; ++r) {
+                    map_round(*map, thread, static_cast<int>((thread + r) % shared_keys), *tally);
+                }
+            },
+            [this](const std::string& what) { tally->fail(what); });
     }
 };
 
@@ -146,19 +145,10 @@ map_exit_flusher<M>& thread_map_flusher() {
     return flusher;
 }
 
-/// Runs `threads` threads of `body(t)`, 6 alive at a time: as soon as the
-/// oldest is joined the next starts (see queue_suites' rolling_threads).
+/// Runs `threads` threads of `body(t)`, 6 alive at a time (rsb::test::rolling_threads).
 template <class Body>
 void map_threads(unsigned threads, Body body) {
-    std::deque<std::thread> alive;
-    for (unsigned t = 0; t < threads; ++t) {
-        if (alive.size() == 6) {
-            alive.front().join();
-            alive.pop_front();
-        }
-        alive.emplace_back(body, t);
-    }
-    for (auto& a : alive) a.join();
+    rsb::test::rolling_threads(threads, 6, body);
 }
 
 /// The shared keys hold exactly what was added, and no thread's own key is left.

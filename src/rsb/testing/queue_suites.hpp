@@ -44,6 +44,7 @@
 #include <rsb/scenarios/memory_accounting.hpp>
 #include <rsb/scenarios/producer_consumer.hpp>
 #include <rsb/structures/concepts.hpp>
+#include <rsb/structures/family.hpp>
 #include <rsb/testing/lincheck.hpp>
 #include <rsb/testing/lincheck_recorder.hpp>
 #include <rsb/testing/support.hpp>
@@ -217,6 +218,18 @@ bool push_patiently(Endpoint& out, item_t v, std::chrono::seconds deadline = 60s
     return true;
 }
 
+/// Pushes `v` patiently and records it in `tally`: as pushed, or as the
+/// failure `never_found_room` when no room came before the deadline.
+template <class Endpoint>
+void tallied_push(Endpoint& out, item_t v, thread_tally& tally,
+                  const char* never_found_room = "a push never found room") {
+    if (push_patiently(out, v)) {
+        tally.record(tally.pushed, v);
+    } else {
+        tally.fail(never_found_room);
+    }
+}
+
 /// A per-thread batcher, the realistic user of a queue during thread exit:
 /// a thread collects items in it, and its destructor — which runs when the
 /// thread exits, possibly after the queue's own per-thread state (hazard
@@ -233,29 +246,22 @@ struct exit_flusher {
 
     ~exit_flusher() {
         if (queue == nullptr) return;
-        if (handoff != nullptr) handoff->exiting_then_wait_for_partner();
-        try {
-            auto out = rsb::producer_endpoint(*queue);
-            auto in = rsb::consumer_endpoint(*queue);
-            unsigned popped = 0;
-            for (item_t v : pending) {
-                if (push_patiently(out, v)) {
-                    tally->record(tally->pushed, v);
-                } else {
-                    tally->fail("a push from a thread_local destructor never found room");
+        rsb::test::flush_at_thread_exit(
+            handoff,
+            [this] {
+                auto out = rsb::producer_endpoint(*queue);
+                auto in = rsb::consumer_endpoint(*queue);
+                unsigned popped = 0;
+                for (item_t v : pending) {
+                    tallied_push(out, v, *tally, "a push from a thread_local destructor never found room");
+                    item_t got = 0;  // pop as it goes: nodes are retired during thread exit too
+                    if (popped < pops && in.try_pop(got)) {
+                        ++popped;
+                        tally->record(tally->popped, got);
+                    }
                 }
-                item_t got = 0;  // pop as it goes: nodes are retired during thread exit too
-                if (popped < pops && in.try_pop(got)) {
-                    ++popped;
-                    tally->record(tally->popped, got);
-                }
-            }
-        } catch (const std::exception& e) {
-            tally->fail(std::string("exception in a thread_local destructor: ") + e.what());
-        } catch (...) {
-            tally->fail("non-standard exception in a thread_local destructor");
-        }
-        if (handoff != nullptr) handoff->flushed();
+            },
+            [this](const std::string& what) { tally->fail(what); });
     }
 };
 
@@ -265,20 +271,18 @@ exit_flusher<Q>& thread_flusher() {
     return flusher;
 }
 
-/// Runs `threads` threads of `body(t)`, keeping `width` of them alive: as
-/// soon as the oldest is joined the next starts, so that threads start (and
-/// take per-thread records) while others are exiting (and give theirs back).
-template <class Body>
-void rolling_threads(unsigned threads, unsigned width, Body body) {
-    std::deque<std::thread> alive;
-    for (unsigned t = 0; t < threads; ++t) {
-        if (alive.size() == width) {
-            alive.front().join();
-            alive.pop_front();
-        }
-        alive.emplace_back(body, t);
-    }
-    for (auto& a : alive) a.join();
+using rsb::test::rolling_threads;
+
+/// A short-lived thread's own operations: pushes items 0..pushes-1 of
+/// producer `id` (endpoints taken for this thread alone, then dropped), then
+/// one pop; all tallied.
+template <class Q>
+void push_some_pop_one(Q& q, unsigned id, std::uint32_t pushes, thread_tally& tally) {
+    auto out = rsb::producer_endpoint(q);
+    auto in = rsb::consumer_endpoint(q);
+    for (std::uint32_t s = 0; s < pushes; ++s) tallied_push(out, make_item(id, s), tally);
+    item_t v = 0;
+    if (in.try_pop(v)) tally.record(tally.popped, v);
 }
 
 /// After the threads: drains what is left in `q` and checks that every item
@@ -779,8 +783,10 @@ void operations_at_thread_exit() {
     // nor for a peer whose library they are known to break (named, above).
     constexpr std::string_view defect = thread_handoff_defect<Q>();
     if constexpr (!defect.empty()) {
-        INFO(TestType::name << " names a thread_handoff_defect; only a peer library's adapter may");
-        REQUIRE(TestType::group == rsb::family::peer);
+        if constexpr (requires { TestType::group; }) {  // registered entries say their family
+            INFO(TestType::name << " names a thread_handoff_defect; only a peer library's adapter may");
+            REQUIRE(TestType::group == rsb::family::peer);
+        }
         WARN(TestType::name << ": hand-off pairs left out, a known peer defect: " << defect);
     }
     const unsigned pairs = thread_width<Q>() > 1 && defect.empty() ? rsb::test::sized(200) : 0;
@@ -789,52 +795,37 @@ void operations_at_thread_exit() {
     // Room for every item ever pushed: a bounded queue never blocks a flush.
     Q q(std::size_t{threads} * (direct + at_exit) + std::size_t{pairs} * (direct + at_exit + partner_ops));
 
+    // What every exiting thread does: a few operations of its own, then the
+    // items its batcher pushes at exit (popping half as many).
+    const auto operate_then_leave_to_flusher = [&](unsigned id, rsb::test::thread_handoff* handoff) {
+        push_some_pop_one(q, id, direct, tally);
+        exit_flusher<Q>& flusher = thread_flusher<Q>();
+        flusher.queue = &q;
+        flusher.tally = &tally;
+        flusher.handoff = handoff;
+        for (std::uint32_t s = direct; s < direct + at_exit; ++s) flusher.pending.push_back(make_item(id, s));
+        flusher.pops = at_exit / 2;
+    };
+
     // 1. Hand-off pairs: the second thread starts operating while the first
     //    is inside its thread_local destructors (see rsb::test::thread_handoff).
     for (unsigned pair = 0; pair < pairs; ++pair) {
         rsb::test::thread_handoff handoff;
         const unsigned first = threads + 2 * pair, second = first + 1;
         std::thread exiting([&] {
-            exit_flusher<Q>& flusher = thread_flusher<Q>();  // before the queue's per-thread state
-            {
-                auto out = rsb::producer_endpoint(q);
-                auto in = rsb::consumer_endpoint(q);
-                for (std::uint32_t s = 0; s < direct; ++s) {
-                    if (push_patiently(out, make_item(first, s))) {
-                        tally.record(tally.pushed, make_item(first, s));
-                    } else {
-                        tally.fail("a push never found room");
-                    }
-                }
-                item_t v = 0;
-                if (in.try_pop(v)) tally.record(tally.popped, v);
-            }
-            flusher.queue = &q;
-            flusher.tally = &tally;
-            flusher.handoff = &handoff;
-            for (std::uint32_t s = direct; s < direct + at_exit; ++s) flusher.pending.push_back(make_item(first, s));
-            flusher.pops = at_exit / 2;
+            (void)thread_flusher<Q>();  // before the queue's per-thread state
+            operate_then_leave_to_flusher(first, &handoff);
         });
         std::thread partner([&] {
             rsb::test::thread_handoff::await(handoff.exiting);
             auto out = rsb::producer_endpoint(q);
             auto in = rsb::consumer_endpoint(q);
             for (std::uint32_t s = 0; s < partner_ops || (!handoff.done.load() && s < 100'000); ++s) {
-                if (s < partner_ops) {
-                    if (push_patiently(out, make_item(second, s))) {
-                        tally.record(tally.pushed, make_item(second, s));
-                    } else {
-                        tally.fail("a push never found room");
-                    }
-                }
+                if (s < partner_ops) tallied_push(out, make_item(second, s), tally);
                 item_t v = 0;
                 if (in.try_pop(v)) {
                     tally.record(tally.popped, v);
-                    if (push_patiently(out, v)) {  // put it back: keeps the queue busy while the partner flushes
-                        tally.record(tally.pushed, v);
-                    } else {
-                        tally.fail("a push never found room");
-                    }
+                    tallied_push(out, v, tally);  // put it back: keeps the queue busy while the partner flushes
                 }
                 if (s == 0) handoff.joined.store(true);
             }
@@ -846,24 +837,7 @@ void operations_at_thread_exit() {
     // 2. Rolling threads: many exits, in both destruction orders.
     rolling_threads(threads, thread_width<Q>(), [&](unsigned t) {
         if (t % 2 == 0) (void)thread_flusher<Q>();  // constructed before the queue's per-thread state
-        {
-            auto out = rsb::producer_endpoint(q);
-            auto in = rsb::consumer_endpoint(q);
-            for (std::uint32_t s = 0; s < direct; ++s) {
-                if (push_patiently(out, make_item(t, s))) {
-                    tally.record(tally.pushed, make_item(t, s));
-                } else {
-                    tally.fail("a push never found room");
-                }
-            }
-            item_t v = 0;
-            if (in.try_pop(v)) tally.record(tally.popped, v);
-        }
-        exit_flusher<Q>& flusher = thread_flusher<Q>();
-        flusher.queue = &q;
-        flusher.tally = &tally;
-        for (std::uint32_t s = direct; s < direct + at_exit; ++s) flusher.pending.push_back(make_item(t, s));
-        flusher.pops = at_exit / 2;
+        operate_then_leave_to_flusher(t, nullptr);
     });
     INFO(TestType::name << ": " << pairs << " hand-off pairs, then " << threads << " threads, " << thread_width<Q>()
                         << " alive at a time; " << tally.first_failure);
@@ -884,19 +858,7 @@ void many_short_lived_threads() {
     const unsigned threads = rsb::test::sized(2000);
     thread_tally tally;
     Q q(std::size_t{threads} * 2);
-    rolling_threads(threads, thread_width<Q>(), [&](unsigned t) {
-        auto out = rsb::producer_endpoint(q);
-        auto in = rsb::consumer_endpoint(q);
-        for (std::uint32_t s = 0; s < 2; ++s) {
-            if (push_patiently(out, make_item(t, s))) {
-                tally.record(tally.pushed, make_item(t, s));
-            } else {
-                tally.fail("a push never found room");
-            }
-        }
-        item_t v = 0;
-        if (in.try_pop(v)) tally.record(tally.popped, v);
-    });
+    rolling_threads(threads, thread_width<Q>(), [&](unsigned t) { push_some_pop_one(q, t, 2, tally); });
     INFO(TestType::name << ": " << threads << " threads, " << thread_width<Q>() << " alive at a time; "
                         << tally.first_failure);
     CHECK(tally.failures.load() == 0);

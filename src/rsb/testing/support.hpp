@@ -13,7 +13,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <exception>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -236,6 +239,40 @@ struct thread_handoff {
     }
     void flushed() { done.store(true); }
 };
+
+/// The body of a thread-exit batcher's destructor: when the batcher is the
+/// first thread of a hand-off pair, announces it and waits for the partner,
+/// then runs `flush`, and signals the partner once it is done. An exception
+/// out of `flush` (which must not escape a destructor) is handed to `fail`
+/// as a message instead.
+template <class Flush, class Fail>
+void flush_at_thread_exit(thread_handoff* handoff, Flush flush, Fail fail) noexcept {
+    if (handoff != nullptr) handoff->exiting_then_wait_for_partner();
+    try {
+        flush();
+    } catch (const std::exception& e) {
+        fail(std::string("exception in a thread_local destructor: ") + e.what());
+    } catch (...) {
+        fail("non-standard exception in a thread_local destructor");
+    }
+    if (handoff != nullptr) handoff->flushed();
+}
+
+/// Runs `threads` threads of `body(t)`, keeping `width` of them alive: as
+/// soon as the oldest is joined the next starts, so that threads start (and
+/// take per-thread records) while others are exiting (and give theirs back).
+template <class Body>
+void rolling_threads(unsigned threads, unsigned width, Body body) {
+    std::deque<std::thread> alive;
+    for (unsigned t = 0; t < threads; ++t) {
+        if (alive.size() == width) {
+            alive.front().join();
+            alive.pop_front();
+        }
+        alive.emplace_back(body, t);
+    }
+    for (auto& a : alive) a.join();
+}
 
 /// `wanted`, or the structure's limit when it has one (rsb::any_count: none).
 inline unsigned limit(std::size_t max, unsigned wanted) {
