@@ -73,14 +73,11 @@ using xenium_reclaimer = xenium::reclamation::generic_epoch_based<>;
 /// exits and another starts operating on the queue (the hand-off pairs),
 /// generic_epoch_based<> now and then frees a node a pop still reads: one item
 /// is lost and another delivered twice, and the queue's list can be left
-/// corrupt. Measured on this project's Ice Lake guest with the 3159475 build:
-/// 27 of 1 500 runs of that case for xenium_ms_queue, 1 of 300 for
-/// xenium_ramalhete_queue; the program tests/peer_defects/xenium_thread_churn.cpp
-/// reproduces it with xenium's headers alone, in either order of thread_local
-/// destruction. Threads that exit while others keep operating — the rolling
-/// threads of that case, the short-lived-threads case — showed no loss.
-/// The suites read `thread_handoff_defect` and leave the hand-off pairs out
-/// for these queues (saying so); every other check runs.
+/// corrupt. The program tests/peer_defects/xenium_thread_churn.cpp reproduces
+/// it with xenium's headers alone, in either order of thread_local
+/// destruction; tests/README.md ("Found in a peer") records how often, where
+/// and with which build. The suites read `thread_handoff_defect` and leave the
+/// hand-off pairs out for these queues (saying so); every other check runs.
 inline constexpr std::string_view xenium_thread_handoff_defect =
     "xenium's generic_epoch_based reclaimer frees a node still being read when a thread exits while another "
     "starts operating (an item lost, another delivered twice: tests/peer_defects/xenium_thread_churn.cpp)";

@@ -24,7 +24,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -145,11 +144,9 @@ map_exit_flusher<M>& thread_map_flusher() {
     return flusher;
 }
 
-/// Runs `threads` threads of `body(t)`, 6 alive at a time (rsb::test::rolling_threads).
-template <class Body>
-void map_threads(unsigned threads, Body body) {
-    rsb::test::rolling_threads(threads, 6, body);
-}
+/// How many of the map cases' short-lived threads are alive at once
+/// (rsb::test::rolling_threads).
+constexpr unsigned map_thread_width = 6;
 
 /// The shared keys hold exactly what was added, and no thread's own key is left.
 template <class M>
@@ -677,7 +674,7 @@ void operations_at_thread_exit() {
     }
 
     // 2. Rolling threads: many exits, in both destruction orders.
-    map_threads(threads, [&](unsigned t) {
+    rsb::test::rolling_threads(threads, map_thread_width, [&](unsigned t) {
         if (t % 2 == 0) (void)thread_map_flusher<M>();
         map_round(m, t, static_cast<int>(t % shared_keys), tally);
         map_exit_flusher<M>& flusher = thread_map_flusher<M>();
@@ -686,8 +683,8 @@ void operations_at_thread_exit() {
         flusher.thread = t;
         flusher.rounds = at_exit;
     });
-    INFO(TestType::name << ": " << pairs << " hand-off pairs, then " << threads << " threads, 6 alive at a time; "
-                        << tally.first_failure);
+    INFO(TestType::name << ": " << pairs << " hand-off pairs, then " << threads << " threads, " << map_thread_width
+                        << " alive at a time; " << tally.first_failure);
     CHECK(tally.failures.load() == 0);
     CHECK(tally.added.load() ==
           std::int64_t{threads} * (1 + at_exit) + std::int64_t{pairs} * (1 + at_exit + partner_rounds));
@@ -703,8 +700,9 @@ void many_short_lived_threads() {
     const unsigned threads = rsb::test::sized(2000);
     map_tally tally;
     M m(std::size_t{threads} + shared_keys + 16);
-    map_threads(threads, [&](unsigned t) { map_round(m, t, static_cast<int>(t % shared_keys), tally); });
-    INFO(TestType::name << ": " << threads << " threads, 6 alive at a time; " << tally.first_failure);
+    rsb::test::rolling_threads(threads, map_thread_width,
+                               [&](unsigned t) { map_round(m, t, static_cast<int>(t % shared_keys), tally); });
+    INFO(TestType::name << ": " << threads << " threads, " << map_thread_width << " alive at a time; " << tally.first_failure);
     CHECK(tally.failures.load() == 0);
     CHECK(tally.added.load() == std::int64_t{threads});
     const std::string problems = map_account(m, threads, tally);

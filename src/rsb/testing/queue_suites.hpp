@@ -308,9 +308,6 @@ std::string account_threads(Q& q, thread_tally& tally) {
     return problems.str();
 }
 
-/// How many threads are alive at once: 6, or 1 for a queue limited to one
-/// producer or one consumer (its threads then take turns; thread start and
-/// join order every turn after the previous one).
 /// The defect a peer adapter names for the thread-exit case's hand-off pairs
 /// (`static constexpr std::string_view thread_handoff_defect`): a library
 /// fault that pattern triggers, documented where the adapter is. Empty for
@@ -326,6 +323,9 @@ constexpr std::string_view thread_handoff_defect() {
     }
 }
 
+/// How many threads are alive at once: 6, or 1 for a queue limited to one
+/// producer or one consumer (its threads then take turns; thread start and
+/// join order every turn after the previous one).
 template <class Q>
 unsigned thread_width() {
     return Q::guarantees.max_producers == 1 || Q::guarantees.max_consumers == 1 ? 1u : 6u;
