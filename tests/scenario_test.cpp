@@ -230,15 +230,31 @@ TEST_CASE("handoff_lanes: producer_consumer's harness ceiling delivers every ite
     }
 }
 
-TEST_CASE("handoff_lanes: a full lane refuses, the direct path is one FIFO lane, too many producers throw", "[ceiling]") {
+TEST_CASE("handoff_lanes: a full lane refuses, slots come back a group at a time, the direct path is one FIFO lane, "
+          "too many producers throw",
+          "[ceiling]") {
+    constexpr std::size_t group = rsb::handoff_lanes::group_slots;
     rsb::handoff_lanes q(8);
-    std::uint32_t accepted = 0;
-    while (accepted < 100 && q.try_push(rsb::make_item(0, accepted))) ++accepted;
-    CHECK(accepted == 8);
+    CHECK(q.capacity() == group);  // at least one group
+    CHECK(rsb::handoff_lanes(3 * group).capacity() == 4 * group);  // a power of two
+    std::uint32_t pushed = 0;
+    while (pushed < 100 && q.try_push(rsb::make_item(0, pushed))) ++pushed;
+    CHECK(pushed == q.capacity());
     rsb::item_t v = 0;
-    for (std::uint32_t i = 0; i < accepted; ++i) {
+    std::uint32_t popped = 0;
+    // Every item of the group but the last taken: its slots are not back yet.
+    for (; popped + 1 < group; ++popped) {
         REQUIRE(q.try_pop(v));
-        CHECK(v == rsb::make_item(0, i));
+        CHECK(v == rsb::make_item(0, popped));
+    }
+    CHECK_FALSE(q.try_push(rsb::make_item(0, pushed)));
+    REQUIRE(q.try_pop(v));  // the group's last: all of them come back
+    CHECK(v == rsb::make_item(0, popped++));
+    for (std::size_t i = 0; i < group; ++i) REQUIRE(q.try_push(rsb::make_item(0, pushed++)));
+    CHECK_FALSE(q.try_push(rsb::make_item(0, pushed)));
+    for (; popped < pushed; ++popped) {
+        REQUIRE(q.try_pop(v));
+        CHECK(v == rsb::make_item(0, popped));
     }
     CHECK_FALSE(q.try_pop(v));
     for (std::size_t i = 1; i < rsb::handoff_lanes::max_lanes; ++i) (void)q.make_producer();  // lane 0 is the direct one's

@@ -206,19 +206,27 @@ static_assert(hot_counter<per_runspace_counters>);
 /// Giacomoni, Moseley and Vachharajani, PPoPP 2008, one ring per producer).
 ///
 /// Each producer endpoint owns a lane: a ring of `capacity` word slots where
-/// 0 means empty (rsb::item_t is never 0). The producer stores an item into
-/// its next slot once that slot reads empty; the consumer that owns the lane
-/// loads the slot, takes a non-zero value and stores 0 back. No index is
-/// shared, no read-modify-write happens per item, and eight items share a
-/// cache line, so a hand-off costs about one line transfer per eight items.
+/// 0 means empty (rsb::item_t is never 0), cut into groups of
+/// `group_slots` slots that fill one false-sharing range. The producer
+/// stores an item into its next slot once that slot reads empty; the
+/// consumer that owns the lane loads the slot and takes a non-zero value,
+/// and when it has taken the last item of a group it stores 0 into every
+/// slot of that group. So the consumer never writes a line the producer is
+/// filling, no index is shared, no read-modify-write happens per item, and a
+/// hand-off costs about one line transfer per group in each direction.
 /// Consumer endpoints claim lanes as they find them (a CAS on the lane's
-/// owner, once per lane and consumer), so every lane has exactly one
-/// consumer; a consumer with no lane finds the queue empty.
+/// owner, once per lane and consumer, when the count of lanes has grown), so
+/// every lane has exactly one consumer; a consumer with no lane finds the
+/// queue empty.
 ///
 /// Contract (a ceiling, not a structure to choose):
 ///  - Progress: wait-free per operation (a bounded scan of the lanes).
 ///  - Ordering: per-producer FIFO (a lane is one producer's items in order).
-///  - Bounded: each lane holds `capacity` items; full lane: try_push false.
+///  - Bounded: `capacity()` slots per lane (the constructor's argument rounded
+///    up to a power of two, at least `group_slots`); a lane holds at most
+///    `capacity()` items and at least `capacity() - group_slots + 1`: a
+///    group's slots are given back together once all of them are taken.
+///    A slot not given back yet: try_push false.
 ///  - Empty: try_pop returns false when none of the consumer's lanes holds
 ///    an item (a lane claimed by another consumer is not looked at).
 ///  - Endpoints only: make_producer() / make_consumer() for concurrent use
@@ -227,8 +235,10 @@ static_assert(hot_counter<per_runspace_counters>);
 ///    consumer's (a lane of its own), for single-threaded checks.
 ///  - Memory ordering: (1) the producer's release store of an item pairs with
 ///    the consumer's acquire load (2) that sees it; (3) the consumer's release
-///    store of 0 pairs with the producer's acquire load (4) that finds the slot
-///    empty again, so the consumer's read of the item happens-before its reuse.
+///    stores of 0 over a group pair with the producer's acquire load (4) that
+///    finds a slot of it empty again, so the consumer's reads of the group's
+///    items happen-before their slots' reuse; (5) the release increment of
+///    the lane count pairs with the consumer's acquire load (6) of it.
 class handoff_lanes {
     struct lane;
 
@@ -242,17 +252,27 @@ public:
     /// Producers per queue (the largest shapes the suite runs are 64p64c on
     /// 16 cores and --threads sweeps up to 1024 runspaces).
     static constexpr std::size_t max_lanes = 1024;
+    /// Slots given back together: one false-sharing range of words.
+    static constexpr std::size_t group_slots = false_sharing_range / sizeof(std::atomic<item_t>);
+
+    /// Slots per lane.
+    [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
     explicit handoff_lanes(std::size_t capacity)
-        : capacity_(std::bit_ceil(std::clamp<std::size_t>(capacity, 8, std::size_t{1} << 20))),
-          lanes_(max_lanes) {}
+        : capacity_(std::bit_ceil(std::clamp<std::size_t>(capacity, group_slots, std::size_t{1} << 20))),
+          lanes_(max_lanes) {
+        // The first producer's lane is built (and its pages touched) here, as
+        // a structure builds its storage in its constructor; later ones are
+        // built by make_producer.
+        lanes_[0] = std::make_unique<lane>(capacity_);
+    }
     handoff_lanes(const handoff_lanes&) = delete;
     handoff_lanes& operator=(const handoff_lanes&) = delete;
 
     class producer {
     public:
         [[nodiscard]] bool try_push(const item_t& v) {
-            std::atomic<item_t>& slot = lane_->slots[next_ & mask_];
+            std::atomic<item_t>& slot = lane_->slot(next_ & mask_);
             if (slot.load(std::memory_order_acquire) != 0) return false;  // (4) pairs with (3): full
             slot.store(v, std::memory_order_release);                      // (1) pairs with (2)
             ++next_;
@@ -269,17 +289,24 @@ public:
 
     class consumer {
     public:
-        [[nodiscard]] bool try_pop(item_t& out) {
-            if (owned_.empty() || scan_ % 64 == 0) q_->claim_lanes(*this);
-            ++scan_;
+        // Inlined into the harness's consumer loop, as a structure's pop is:
+        // a call per item would be a cost the queues do not pay.
+        [[nodiscard, gnu::always_inline]] bool try_pop(item_t& out) {
+            // (6) acquire: pairs with (5), so a lane counted is a lane built.
+            if (q_->lane_count_->load(std::memory_order_acquire) != seen_lane_count_) [[unlikely]]
+                q_->claim_lanes(*this);
             for (std::size_t k = 0; k < owned_.size(); ++k) {
                 lane_cursor& c = owned_[turn_];
                 turn_ = turn_ + 1 == owned_.size() ? 0 : turn_ + 1;
-                std::atomic<item_t>& slot = c.l->slots[c.next & q_->mask()];
-                const item_t v = slot.load(std::memory_order_acquire);  // (2) pairs with (1)
+                const std::size_t at = c.next & q_->mask();
+                const item_t v = c.l->slot(at).load(std::memory_order_acquire);  // (2) pairs with (1)
                 if (v == 0) continue;
-                slot.store(0, std::memory_order_release);  // (3) pairs with (4)
                 ++c.next;
+                if ((at & (group_slots - 1)) == group_slots - 1) {
+                    // The group's last item: give all its slots back.
+                    for (std::atomic<item_t>& s : c.l->groups[at / group_slots].slots)
+                        s.store(0, std::memory_order_release);  // (3) pairs with (4)
+                }
                 out = v;
                 return true;
             }
@@ -296,8 +323,8 @@ public:
         handoff_lanes* q_;
         std::vector<lane_cursor> owned_;
         std::size_t turn_ = 0;
-        std::size_t scan_ = 0;
-        std::size_t seen_lanes_ = 0;  ///< lanes [0, seen_lanes_) were already offered to this consumer
+        std::size_t offered_lanes_ = 0;    ///< lanes [0, offered_lanes_) were already offered to this consumer
+        std::size_t seen_lane_count_ = 0;  ///< lane_count_ at this consumer's last look
     };
 
     [[nodiscard]] producer make_producer() {
@@ -316,9 +343,13 @@ public:
     [[nodiscard]] bool try_pop(item_t& out) { return direct_consumer().try_pop(out); }
 
 private:
+    struct alignas(false_sharing_range) group {
+        std::array<std::atomic<item_t>, group_slots> slots{};  ///< value-initialised: every slot empty (0)
+    };
     struct lane {
-        explicit lane(std::size_t n) : slots(std::make_unique<std::atomic<item_t>[]>(n)) {}
-        std::unique_ptr<std::atomic<item_t>[]> slots;  ///< value-initialised: every slot empty (0)
+        explicit lane(std::size_t n) : groups(std::make_unique<group[]>(n / group_slots)) {}
+        std::atomic<item_t>& slot(std::size_t i) noexcept { return groups[i / group_slots].slots[i % group_slots]; }
+        std::unique_ptr<group[]> groups;
         /// The consumer endpoint serving this lane; null until one claims it.
         std::atomic<const consumer*> owner{nullptr};
     };
@@ -331,19 +362,26 @@ private:
         // The mutex orders the lane's construction before any consumer that
         // finds it through `created_`, read under the same mutex.
         created_ = std::max(created_, i + 1);
+        // (5) release: pairs with (6); the count only tells a consumer to look
+        // (under the mutex) again.
+        lane_count_->fetch_add(1, std::memory_order_release);
         return *lanes_[i];
     }
 
     /// Offers the consumer every lane created since its last look.
-    void claim_lanes(consumer& c) {
+    [[gnu::noinline]] void claim_lanes(consumer& c) {
         std::vector<lane*> fresh;
         {
             std::lock_guard lock(lanes_mutex_);
             // A lane number taken but not yet created stops the look: the
             // next one resumes there.
-            std::size_t i = c.seen_lanes_;
+            // A lane number taken but not yet created stops the look: its
+            // creation bumps the count, and the next look resumes there.
+            std::size_t i = c.offered_lanes_;
             for (; i < created_ && lanes_[i]; ++i) fresh.push_back(lanes_[i].get());
-            c.seen_lanes_ = i;
+            c.offered_lanes_ = i;
+            // relaxed: the mutex orders it with the creations it counts.
+            c.seen_lane_count_ = lane_count_->load(std::memory_order_relaxed);
         }
         for (lane* l : fresh) {
             const consumer* none = nullptr;
@@ -366,6 +404,8 @@ private:
     std::vector<std::unique_ptr<lane>> lanes_;  ///< guarded by lanes_mutex_ (creation)
     std::size_t created_ = 0;                   ///< guarded by lanes_mutex_
     cache_padded<std::atomic<std::size_t>> producers_{};
+    /// Lanes created; consumers compare it with what they saw to know when to look again.
+    cache_padded<std::atomic<std::size_t>> lane_count_{};
     std::unique_ptr<producer> direct_producer_;
     std::unique_ptr<consumer> direct_consumer_;
 };
