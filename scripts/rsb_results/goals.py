@@ -25,10 +25,13 @@ holds one goal per line; `#` starts a comment, blank lines are skipped:
 Each goal is checked in every configuration WHERE matches in which both A and
 B ran: **met** when the whole interval of A/B satisfies it, **missed** when
 none of it does, **undecided** when the interval straddles the factor; an
-undecided goal whose medians differ by more than DECISIVE_DIFFERENCE is
+undecided goal whose A/B lies more than DECISIVE_DIFFERENCE away from the
+goal's factor (for a factor of 1: whose medians differ by more than that) is
 marked ("interval too wide"), because an interval that wide decides nothing
-(issue 12). Each outcome also carries the plain verdict of A vs B (faster /
-slower / indistinguishable).
+(issue 12). A ratio close to the factor stays undecided unmarked: no interval
+narrower than the ratio's own distance to the factor could decide it. Each
+outcome also carries the plain verdict of A vs B (faster / slower /
+indistinguishable).
 """
 
 from __future__ import annotations
@@ -41,8 +44,9 @@ from dataclasses import dataclass
 from . import stats
 from .results import ResultsFile
 
-#: An undecided goal whose medians differ by more than this share is marked
-#: "interval too wide": issue 12 wants every such comparison decided.
+#: An undecided goal whose A/B is further than this share from the goal's
+#: factor is marked "interval too wide": issue 12 wants every such comparison
+#: decided.
 DECISIVE_DIFFERENCE = 0.25
 FORMAT = "WHERE A >=|<= FACTOR B[,B...] [metric=NAME]"
 _NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -151,15 +155,23 @@ class Outcome:
     b_median: float
     ratio: stats.Interval
     status: str  # met / missed / undecided / undefined / too few repetitions / not run
-    wide: bool  # undecided although the medians differ by more than DECISIVE_DIFFERENCE
+    wide: bool  # undecided although A/B is further than DECISIVE_DIFFERENCE from the factor
     verdict: str = "-"  # A vs B: faster / slower / indistinguishable (stats.verdict)
 
     @property
     def status_text(self) -> str:
         if self.wide:
-            return (f"{self.status} (medians differ {abs(self.ratio.estimate - 1) * 100:.0f} %: "
-                    "interval too wide to decide)")
+            f = self.goal.factor
+            where = (f"medians differ {abs(self.ratio.estimate - 1) * 100:.0f} %" if f == 1 else
+                     f"A/B {self.ratio.estimate:.2f}x is {distance_from_factor(self.ratio.estimate, f) * 100:.0f} % "
+                     f"from the goal's {f:g}x")
+            return f"{self.status} ({where}: interval too wide to decide)"
         return self.status
+
+
+def distance_from_factor(ratio: float, factor: float) -> float:
+    """How far A/B lies from the goal's factor, as a share of the factor."""
+    return abs(ratio / factor - 1.0)
 
 
 def evaluate(goals: list[Goal], res: ResultsFile, resampler: stats.Resampler, metric: str,
@@ -192,7 +204,7 @@ def evaluate(goals: list[Goal], res: ResultsFile, resampler: stats.Resampler, me
             else:
                 status = stats.goal_status(ratio, g.op, g.factor)
             wide = (status == stats.UNDECIDED and ratio.defined and
-                    abs(ratio.estimate - 1.0) > DECISIVE_DIFFERENCE)
+                    distance_from_factor(ratio.estimate, g.factor) > DECISIVE_DIFFERENCE)
             out.append(Outcome(g, where, m, sa.median, sb.median, ratio, status, wide,
                                stats.verdict(ratio, m, sa, sb)))
         if not hits:

@@ -199,8 +199,9 @@ def _criteria(report: dict) -> list[dict]:
                 "detail": f"A: {cons['a']}; B: {cons['b']}"})
     if "goals" in report:
         wide = [g for g in report["goals"] if g["run_a"]["too_wide"] or g["run_b"]["too_wide"]]
-        out.append({"criterion": "every goal comparison whose medians differ by more than "
-                                 f"{goals_mod.DECISIVE_DIFFERENCE:.0%} gets a decisive verdict (met or missed)",
+        out.append({"criterion": "every goal comparison whose A/B lies more than "
+                                 f"{goals_mod.DECISIVE_DIFFERENCE:.0%} from the goal's factor (for a factor of 1: "
+                                 "whose medians differ by more) gets a decisive verdict (met or missed)",
                     "reached": not wide, "detail": f"{len(wide)} undecided with medians that far apart"})
     return out
 
