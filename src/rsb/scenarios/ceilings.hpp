@@ -373,8 +373,6 @@ private:
         std::vector<lane*> fresh;
         {
             std::lock_guard lock(lanes_mutex_);
-            // A lane number taken but not yet created stops the look: the
-            // next one resumes there.
             // A lane number taken but not yet created stops the look: its
             // creation bumps the count, and the next look resumes there.
             std::size_t i = c.offered_lanes_;
