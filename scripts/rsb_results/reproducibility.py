@@ -6,8 +6,10 @@ processes, its own seeds) and analyse() compares the two files, A and B:
 - coverage, both ways: the share of benchmarks whose median in B falls
   inside A's interval for a rerun (stats.Interval.for_a_rerun: the
   confidence interval of the median widened by sqrt(2), since B's median
-  has a sampling error of its own), and the reverse; every benchmark
-  outside is listed. The share inside the plain confidence intervals is
+  has a sampling error of its own, with the shift of a whole recording's
+  level added, its spread measured in A itself from the levels of A's
+  processes: stats.py, "Recording level"), and the reverse; every benchmark
+  outside is listed, and each run's process levels are reported. The share inside the plain confidence intervals is
   reported beside it (about 83 % is expected there even when nothing
   changed between the runs);
 - verdict flips: every pair of implementations in a configuration both runs
@@ -58,14 +60,16 @@ def _iv(iv: stats.Interval) -> dict:
 
 
 def _coverage(first: ResultsFile, second: ResultsFile, side_first: str, side_second: str, names: list[str],
-              analysis: tables.Analysis, rerun: bool) -> dict:
+              analysis: tables.Analysis, rerun: bool, level_spread: float = math.nan, processes: int = 0) -> dict:
     """Share of `names` whose median in `second` lies inside `first`'s interval
-    (for a rerun, or the plain confidence interval of the median)."""
-    inside, outside = 0, []
+    (for a rerun with `first`'s level spread, or the plain confidence interval
+    of the median)."""
+    inside, outside, widths = 0, [], []
     for name in names:
         iv = analysis.resampler.median(first.sample(first.benchmarks[name], analysis.metric, side_first))
         if rerun:
-            iv = iv.for_a_rerun()
+            iv = iv.for_a_rerun(level_spread, processes)
+        widths.append(iv.relative_width)
         m = second.sample(second.benchmarks[name], analysis.metric, side_second).median
         if iv.contains(m):
             inside += 1
@@ -74,7 +78,14 @@ def _coverage(first: ResultsFile, second: ResultsFile, side_first: str, side_sec
                             "text": f"median {tables.format_value(m, analysis.metric)}, interval "
                                     f"{tables.format_interval(iv, analysis.metric)}"})
     total = len(names)
-    return {"inside": inside, "total": total, "fraction": inside / total if total else None, "outside": outside}
+    return {"inside": inside, "total": total, "fraction": inside / total if total else None,
+            "typical_width": _clean(stats.typical(widths)), "outside": outside}
+
+
+def _levels(res: ResultsFile, names: list[str], metric: str) -> dict:
+    levels = res.recording_levels(metric, names)
+    spread = stats.recording_level_spread(levels)
+    return {"levels": {str(p): x for p, x in levels.items()}, "spread": _clean(spread), "processes": len(levels)}
 
 
 def _comparable(res: ResultsFile, name: str, metric: str) -> bool:
@@ -99,11 +110,18 @@ def analyse(a: ResultsFile, b: ResultsFile, analysis: tables.Analysis, goal_list
         "benchmarks": {"a": len(a.benchmarks), "b": len(b.benchmarks), "common": len(common)},
         "only_in_a": [n for n in a.benchmarks if n not in b.benchmarks],
         "only_in_b": [n for n in b.benchmarks if n not in a.benchmarks],
-        "coverage": {"b_in_a": _coverage(a, b, "A", "B", common, analysis, rerun=True),
-                     "a_in_b": _coverage(b, a, "B", "A", common, analysis, rerun=True)},
+    }
+    levels = {"a": _levels(a, common, metric), "b": _levels(b, common, metric)}
+    spread = {k: math.nan if v["spread"] is None else v["spread"] for k, v in levels.items()}
+    report.update({
+        "recording_level": levels,
+        "coverage": {"b_in_a": _coverage(a, b, "A", "B", common, analysis, rerun=True, level_spread=spread["a"],
+                                       processes=levels["a"]["processes"]),
+                     "a_in_b": _coverage(b, a, "B", "A", common, analysis, rerun=True, level_spread=spread["b"],
+                                       processes=levels["b"]["processes"])},
         "coverage_of_confidence_intervals": {"b_in_a": _coverage(a, b, "A", "B", common, analysis, rerun=False),
                                              "a_in_b": _coverage(b, a, "B", "A", common, analysis, rerun=False)},
-    }
+    })
 
     # Pairs of implementations per configuration, in both runs.
     configs: dict[tuple, list[str]] = {}
@@ -223,13 +241,23 @@ def text(report: dict) -> str:
              + ("; disturbed repetitions excluded" if report["exclude_disturbed"] else ""),
              f"benchmarks: {report['benchmarks']['common']} in both (A {report['benchmarks']['a']}, "
              f"B {report['benchmarks']['b']})", ""]
-    lines.append("Coverage (a run's median inside the other run's interval for a rerun: the confidence interval "
-                 "of the median widened by sqrt(2)):")
+    lines.append("Recording level (each process's level against its run's average, over the benchmarks in both; "
+                 "the spread is the standard deviation of their logs):")
+    for side in ("a", "b"):
+        lv = report["recording_level"][side]
+        shown = " ".join(f"{x:.3f}" for x in lv["levels"].values()) or "-"
+        lines.append(f"  {side.upper()}: {shown}; spread " +
+                     ("not estimated (needs %d processes with process indices)" % stats.MIN_LEVEL_PROCESSES
+                      if lv["spread"] is None else f"{100 * lv['spread']:.1f} %"))
+    lines += ["", "Coverage (a run's median inside the other run's interval for a rerun: the confidence interval "
+                  "of the median widened by sqrt(2), with the shift of a whole recording's level added, from the "
+                  "run's own level spread):"]
     for key, what in (("b_in_a", "B's medians inside A's intervals"), ("a_in_b", "A's medians inside B's intervals")):
         c = report["coverage"][key]
         plain = report["coverage_of_confidence_intervals"][key]
-        lines.append(f"  {what}: {c['inside']} of {c['total']} ({_pct(c['fraction'])}); inside the plain "
-                     f"confidence intervals: {plain['inside']} ({_pct(plain['fraction'])})")
+        lines.append(f"  {what}: {c['inside']} of {c['total']} ({_pct(c['fraction'])}; typical width "
+                     f"{_pct(c.get('typical_width'))}); inside the plain confidence intervals: {plain['inside']} "
+                     f"({_pct(plain['fraction'])})")
         for o in c["outside"]:
             lines.append(f"    outside: {o['benchmark']}: {o['text']}")
     w = report["interval_width"]

@@ -292,6 +292,16 @@ class ResultsFile:
         order = sorted(groups)
         return stats.Sample(key, tuple(tuple(groups[k]) for k in order), tuple(order), side, scope)
 
+    def recording_levels(self, metric: str, names=None) -> dict[int, float]:
+        """Each process's level over the benchmarks `names` (default: all)
+        that ran without error (stats.recording_levels); empty for a file
+        without process indices."""
+        if not self.has_processes:
+            return {}
+        chosen = self.benchmarks if names is None else names
+        return stats.recording_levels(self.sample(self.benchmarks[n], metric) for n in chosen
+                                      if not self.benchmarks[n].error)
+
     def exclude_disturbed(self) -> dict[str, tuple[int, int]]:
         """Takes every disturbed repetition out of the statistics (into
         Benchmark.excluded); returns {benchmark: (excluded, recorded)} for

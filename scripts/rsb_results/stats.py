@@ -54,6 +54,29 @@ are called different at a nominal 95 % in ~15 % of cases with 3 processes,
 help. Hence run-suite's default of 5 processes, and a note from the scripts
 below ADVISED_PROCESSES.
 
+Recording level. Every benchmark of one recording shares the host's state
+while it ran: the CPU's frequency and the neighbours on a shared host drift
+over minutes, and a recording made a few minutes after another sat at
+another level (issue 12 saw a whole recording 2.7 % slower than the one
+recorded just before it, in every kind of benchmark alike). Resampling
+inside one recording cannot see that shift; a ratio of two benchmarks of
+one recording is immune to it (it cancels), but a median compared with
+another recording's median is not. recording_levels() measures it per
+process: for each benchmark, each process's median against the mean of the
+benchmark's process medians (in logs), and a process's level the median of
+those over the benchmarks. Their spread (recording_level_spread, the
+standard deviation of the log levels) is what the level of one process
+varies by, measured in the recording itself; the level of a whole
+recording is taken to vary as much (the drift is slow, so a recording's K
+processes do not average it away: in issue 12's pair the levels of B's
+processes fell from 1.04 to 0.98 over its six minutes). Interval
+.with_level_spread adds such a shift to an interval comparing two
+recordings, and Interval.for_a_rerun(level_spread) to the interval a rerun's
+median is predicted to fall in. Simulated (tests/scripts/test_stats.py,
+RecordingLevel): with recording shifts as large as the process levels'
+spread, reruns land inside the widened interval at about the nominal rate
+and far less often inside the interval without it.
+
 Determinism: every random stream is a random.Random seeded with a string
 made of the seed, the file side and the benchmark (string seeds are hashed
 with SHA-512, independent of PYTHONHASHSEED), so the same inputs always give
@@ -100,6 +123,10 @@ MIN_VALUES = 3
 #: Fewer processes than this give intervals that are too narrow when the
 #: processes disagree (see "How many processes" in the module text).
 ADVISED_PROCESSES = 5
+#: A recording's level spread (recording_level_spread) needs this many
+#: processes: below it, a standard deviation from so few levels says little
+#: (and Student's quantile for it is large: 4.3 at 95 % with 3 processes).
+MIN_LEVEL_PROCESSES = 4
 #: Each tail of the percentile interval must hold at least this many
 #: replicates (checked by scripts with bootstrap_sizes_ok).
 MIN_TAIL_REPLICATES = 10
@@ -213,7 +240,7 @@ class Interval:
     def contains(self, x: float) -> bool:
         return self.defined and self.low <= x <= self.high
 
-    def for_a_rerun(self) -> "Interval":
+    def for_a_rerun(self, level_spread: float = 0.0, processes: int = 0) -> "Interval":
         """Where an independent rerun's estimate falls, with this confidence.
 
         This interval answers "where is the true median"; a second run's
@@ -224,13 +251,39 @@ class Interval:
         interval of the median only about 83 % of the time (|Z| < 1.96 /
         sqrt(2)); the question "does it reproduce" needs this interval: each
         side widened by sqrt(2) about the estimate (a prediction interval,
-        assuming the rerun has the same spread).
+        assuming the rerun has the same spread). With `level_spread` (the
+        recording's recording_level_spread over its `processes` processes),
+        the shift of a whole rerun's level is added as well
+        (with_level_spread).
         """
         if not self.defined:
             return self
         k = math.sqrt(2.0)
-        return Interval(self.estimate, self.estimate - k * (self.estimate - self.low),
-                        self.estimate + k * (self.high - self.estimate), self.confidence)
+        widened = Interval(self.estimate, self.estimate - k * (self.estimate - self.low),
+                           self.estimate + k * (self.high - self.estimate), self.confidence)
+        # Both recordings sit at a level of their own (see "Recording level"
+        # in the module text): the difference of two levels spreads sqrt(2)
+        # times as far as one does, assuming the rerun's spread is this one's.
+        return widened.with_level_spread(k * level_spread, processes)
+
+    def with_level_spread(self, spread: float, processes: int) -> "Interval":
+        """This interval with a shift common to a whole recording added:
+        `spread` is the standard deviation of that shift on a log scale
+        (recording_level_spread), estimated from `processes` process levels;
+        each side's distance from the estimate, in logs, is combined with
+        t * spread in quadrature (independent errors add their variances; t
+        is Student's quantile of the interval's confidence with processes - 1
+        degrees of freedom, since the spread is itself estimated from that
+        many levels). A spread of 0 or nan, an estimate <= 0 or an undefined
+        interval leave it as it is; a lower end <= 0 stays."""
+        if not self.defined or not spread > 0 or self.estimate <= 0 or math.isinf(self.high):
+            return self
+        z = student_t_quantile(0.5 + self.confidence / 2.0, processes - 1) * spread
+        high = self.estimate * math.exp(math.hypot(math.log(self.high / self.estimate), z))
+        low = self.low
+        if low > 0:
+            low = self.estimate * math.exp(-math.hypot(math.log(self.estimate / low), z))
+        return Interval(self.estimate, low, high, self.confidence)
 
     @property
     def relative_width(self) -> float:
@@ -382,3 +435,79 @@ def typical(xs) -> float:
     """The median of the finite values (nan when there are none)."""
     finite = [x for x in xs if isinstance(x, (int, float)) and math.isfinite(x)]
     return statistics.median(finite) if finite else math.nan
+
+
+def recording_levels(samples) -> dict[int, float]:
+    """Each process's level in one recording (see "Recording level" in the
+    module text): for every sample with two or more processes, the log of
+    each process's median minus the mean of those logs over the sample's
+    processes; a process's level is exp of the median of its centred logs
+    over the samples. 1.0 is the recording's own average; a process that
+    ran every benchmark 3 % faster has about 1.03 (0.97 for a time). Empty
+    when no sample has two processes (a file without process indices gives
+    each repetition its own process: levels mean nothing there, and the
+    caller must pass no such samples)."""
+    centred: dict[int, list[float]] = {}
+    for s in samples:
+        logs = {}
+        for p, g in zip(s.processes, s.groups):
+            m = median(g)
+            if m > 0:
+                logs[p] = math.log(m)
+        if len(logs) < 2:
+            continue
+        mean = statistics.fmean(logs.values())
+        for p, x in logs.items():
+            centred.setdefault(p, []).append(x - mean)
+    return {p: math.exp(statistics.median(xs)) for p, xs in sorted(centred.items())}
+
+
+def recording_level_spread(levels: dict[int, float]) -> float:
+    """The standard deviation of the log levels (recording_levels): how far
+    one recording's level may sit from another's. nan below
+    MIN_LEVEL_PROCESSES processes (not estimated)."""
+    if len(levels) < MIN_LEVEL_PROCESSES:
+        return math.nan
+    return statistics.stdev(math.log(x) for x in levels.values())
+
+
+def _student_t_two_sided(t: float, df: int) -> float:
+    """P(|T| <= t) for Student's t with df >= 1 degrees of freedom: the
+    closed forms for integer df of Abramowitz & Stegun 26.7.3 (odd df) and
+    26.7.4 (even df), theta = atan(t / sqrt(df))."""
+    theta = math.atan(t / math.sqrt(df))
+    c2 = math.cos(theta) ** 2
+    if df % 2 == 0:  # sin(theta) * (1 + c2/2 + 1*3 c2^2/(2*4) + ... up to c2^((df-2)/2))
+        term = total = 1.0
+        for k in range(1, df // 2):
+            term *= c2 * (2 * k - 1) / (2 * k)
+            total += term
+        return math.sin(theta) * total
+    if df == 1:
+        return 2.0 / math.pi * theta
+    term = total = 1.0  # 1 + 2/3 c2 + 2*4/(3*5) c2^2 + ... up to c2^((df-3)/2)
+    for k in range(1, (df - 1) // 2):
+        term *= c2 * (2 * k) / (2 * k + 1)
+        total += term
+    return 2.0 / math.pi * (theta + math.sin(theta) * math.cos(theta) * total)
+
+
+def student_t_quantile(p: float, df: int) -> float:
+    """The p-quantile (0.5 <= p < 1) of Student's t with df >= 1 degrees of
+    freedom: bisection on the exact distribution function
+    (_student_t_two_sided), to 1e-9."""
+    if df < 1:
+        raise ValueError(f"student_t_quantile needs at least 1 degree of freedom, got {df}")
+    if not 0.5 <= p < 1.0:
+        raise ValueError(f"student_t_quantile takes 0.5 <= p < 1, got {p}")
+    target = 2.0 * p - 1.0  # P(|T| <= t)
+    low, high = 0.0, 1.0
+    while _student_t_two_sided(high, df) < target:
+        high *= 2.0
+    while high - low > 1e-9 * high:
+        mid = (low + high) / 2.0
+        if _student_t_two_sided(mid, df) < target:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2.0

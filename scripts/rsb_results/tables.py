@@ -285,7 +285,8 @@ def goals_table(outcomes, analysis: Analysis) -> Table:
 
 def two_file_table(a: ResultsFile, b: ResultsFile, selected, analysis: Analysis) -> Table:
     """Per benchmark in both files: both medians with their intervals, B/A
-    with its interval (the files resampled independently), and whether they
+    with its interval (the files resampled independently, and a shift of each
+    recording's level added: stats.py, "Recording level"), and whether they
     are distinguishable."""
     metric = analysis.metric
     headers = ["benchmark", "A median", "A CI", "B median", "B CI", "B/A", "B/A CI", "B vs A", "n A/B"]
@@ -294,6 +295,11 @@ def two_file_table(a: ResultsFile, b: ResultsFile, selected, analysis: Analysis)
     only_b = [n for n, x in b.benchmarks.items() if selected(x) and n not in a.benchmarks]
     common = [n for n, x in a.benchmarks.items() if selected(x) and n in b.benchmarks]
     medians_iv, ratios = [], []
+    usable = [n for n in common if not a.benchmarks[n].error and not b.benchmarks[n].error]
+    levels = (a.recording_levels(metric, usable), b.recording_levels(metric, usable))
+    spreads = tuple(stats.recording_level_spread(x) for x in levels)
+    level_spread = math.hypot(*spreads)  # nan unless both were estimated
+    level_processes = min(len(x) for x in levels)
     for name in common:
         xa, xb = a.benchmarks[name], b.benchmarks[name]
         sa, sb = a.sample(xa, metric, "A"), b.sample(xb, metric, "B")
@@ -307,7 +313,7 @@ def two_file_table(a: ResultsFile, b: ResultsFile, selected, analysis: Analysis)
                          f"no {metric}", n_text])
             continue
         ia, ib = analysis.resampler.median(sa), analysis.resampler.median(sb)
-        ratio = analysis.resampler.ratio(sb, sa)
+        ratio = analysis.resampler.ratio(sb, sa).with_level_spread(level_spread, level_processes)
         medians_iv += [ia, ib]
         ratios.append(ratio)
         rows.append([name, format_value(ia.estimate, metric), format_interval(ia, metric),
@@ -315,6 +321,14 @@ def two_file_table(a: ResultsFile, b: ResultsFile, selected, analysis: Analysis)
                      format_ratio_interval(ratio), stats.verdict(ratio, metric, sb, sa), n_text])
     notes.append(f"A = {a.path}; B = {b.path}; metric {metric}; 'B vs A': B faster / slower than A, or "
                  "indistinguishable (the interval of B/A contains 1). The two files are resampled independently.")
+    if math.isnan(level_spread):
+        notes.append("recording levels not estimated (each file needs process indices and at least "
+                     f"{stats.MIN_LEVEL_PROCESSES} processes): a shift of a whole recording (the host's state, minutes "
+                     "apart) is not in the B/A intervals.")
+    else:
+        notes.append(f"B/A intervals include a shift of each whole recording's level: spread of the process levels "
+                     f"A {format_pct(spreads[0])}, B {format_pct(spreads[1])} (scripts/rsb_results/stats.py, "
+                     "'Recording level').")
     notes += [analysis.method_note(), _typical_note(medians_iv, ratios)]
     notes += file_notes(a, "A = ") + file_notes(b, "B = ")
     if only_a:

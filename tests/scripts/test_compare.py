@@ -162,6 +162,30 @@ class TwoFiles(support.TempDirMixin, unittest.TestCase):
         done = support.run_script("compare", b, a, "--format=csv")
         self.assertTrue(all(r["B vs A"] == "slower" for r in csv.DictReader(io.StringIO(done.stdout))))
 
+    def test_a_recordings_level_spread_widens_the_two_file_ratio(self):
+        # B ran everything 4 % faster than A. With processes that agree (A's
+        # levels within 0.4 %) that is "faster"; with A's processes at levels
+        # 0.95 ... 1.05 a 4 % shift of a whole recording is within what its
+        # level varies by, and the verdict says indistinguishable.
+        centres = {f"producer_consumer/q{i}/1p1c": 10.0 ** (3 + i) for i in range(6)}
+
+        def recording(name, factor, levels):
+            return support.synthetic(self.tmp, name, {n: [[factor * c * lv, factor * c * lv * 1.001]
+                                                          for lv in levels] for n, c in centres.items()})
+        steady = [0.996, 0.998, 1.0, 1.002, 1.004]
+        b = recording("b.json", 1.04, steady)
+        for levels, expected in ((steady, "faster"), ([0.95, 0.975, 1.0, 1.025, 1.05], "indistinguishable")):
+            with self.subTest(levels=levels):
+                a = recording(f"a-{levels[0]}.json", 1.0, levels)
+                done = support.run_script("compare", a, b, "--format=csv")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.assertEqual({r["B vs A"] for r in csv.DictReader(io.StringIO(done.stdout))}, {expected})
+        text = support.run_script("compare", a, b).stdout
+        self.assertIn("B/A intervals include a shift of each whole recording's level: spread of the process "
+                      "levels A 4.0%, B 0.3%", text)
+        old = support.run_script("compare", FIXTURE, FIXTURE).stdout  # no process indices
+        self.assertIn("recording levels not estimated", old)
+
     def test_benchmarks_in_one_file_only_are_listed(self):
         data = fixture_data()
         data["benchmarks"] = [r for r in data["benchmarks"] if "/mutex_map/" not in r["name"]]

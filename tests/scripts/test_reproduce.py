@@ -65,8 +65,31 @@ class Analyse(support.TempDirMixin, unittest.TestCase):
         self.assertEqual(list(criteria.values()), [False, False, None, True])
         self.assertLess(report["interval_width"]["a"]["median"], 0.02)
         self.assertIn("FLIP [ours vs peer] producer_consumer/1p1c: mpmc_ring vs xenium_vyukov_queue", done.stdout)
-        self.assertIn("B's medians inside A's intervals: 3 of 4 (75.0 %)", done.stdout)
+        self.assertIn("B's medians inside A's intervals: 3 of 4 (75.0 %; typical width", done.stdout)
+        self.assertEqual(len(report["recording_level"]["a"]["levels"]), 5)
         self.assertIn("[NOT reached] at least 90% of medians inside the other run's interval", done.stdout)
+
+    def test_a_shift_of_a_whole_recording_is_covered_by_its_level_spread(self):
+        # A's five processes run every benchmark at levels 0.96 ... 1.04; B ran
+        # everything 5 % faster (a host that changed between the recordings).
+        # No B median is inside A's plain intervals; all are inside the
+        # intervals for a rerun, which carry A's level spread.
+        levels = [0.96, 0.98, 1.0, 1.02, 1.04]
+        centres = {f"producer_consumer/q{i}/1p1c": 10.0 ** (3 + i) for i in range(6)}
+        a = support.synthetic(self.tmp, "shift-a.json", {n: [[c * lv] for lv in levels]
+                                                           for n, c in centres.items()})
+        b = support.synthetic(self.tmp, "shift-b.json", {n: [[1.05 * c * (1 + 0.002 * k)] for k in range(5)]
+                                                           for n, c in centres.items()})
+        done = support.run_script("reproduce", "--analyse", a, b)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        with open(os.path.join(self.tmp, "shift-a-vs-shift-b.report.json"), encoding="utf-8") as f:
+            report = json.load(f)
+        lv = report["recording_level"]["a"]
+        self.assertEqual([round(x, 3) for x in lv["levels"].values()], [0.96, 0.98, 1.0, 1.02, 1.04])
+        self.assertAlmostEqual(lv["spread"], 0.0316, delta=0.001)
+        self.assertEqual(report["coverage_of_confidence_intervals"]["b_in_a"]["inside"], 0)
+        self.assertEqual(report["coverage"]["b_in_a"]["inside"], 6)
+        self.assertIn("A: 0.960 0.980 1.000 1.020 1.040; spread 3.2 %", done.stdout)
 
     def test_reports_are_never_overwritten(self):
         a, b = two_runs(self.tmp)

@@ -218,6 +218,86 @@ class Rerun(unittest.TestCase):
         self.assertGreaterEqual((rerun - plain) / trials, 0.05)
 
 
+class RecordingLevel(unittest.TestCase):
+    """A shift shared by every benchmark of one recording (stats.py,
+    "Recording level"): measured from the processes' levels, added to the
+    interval for a rerun and to two-file ratios."""
+
+    def test_levels_of_processes_are_recovered(self):
+        # Process p runs every benchmark by factor f[p], with 1 % noise.
+        rng = random.Random(3)
+        f = [0.95, 1.0, 1.02, 1.05, 0.98]
+        samples = []
+        for i in range(30):
+            centre = 10 ** rng.uniform(3, 8)
+            samples.append(sample(f"lv-{i}", [[centre * fp * rng.gauss(1, 0.01) for _ in range(2)] for fp in f]))
+        levels = stats.recording_levels(samples)
+        geo = math.exp(statistics.fmean(math.log(x) for x in f))
+        self.assertEqual(sorted(levels), [0, 1, 2, 3, 4])
+        for p, fp in enumerate(f):
+            self.assertAlmostEqual(levels[p], fp / geo, delta=0.006)
+        self.assertAlmostEqual(stats.recording_level_spread(levels),
+                               statistics.stdev(math.log(x) for x in f), delta=0.004)
+
+    def test_too_few_processes_estimate_nothing_and_widen_nothing(self):
+        three = stats.recording_levels([sample("three", [[1.0], [1.1], [0.9]])])
+        self.assertTrue(math.isnan(stats.recording_level_spread(three)))
+        self.assertEqual(stats.recording_levels([sample("one", [[1.0, 2.0, 3.0]])]), {})
+        iv = stats.Interval(100.0, 90.0, 104.0, 0.95)
+        self.assertEqual(iv.for_a_rerun(math.nan, 3), iv.for_a_rerun())
+        self.assertEqual(iv.with_level_spread(0.0, 10), iv)
+
+    def test_spread_is_added_in_quadrature_on_a_log_scale(self):
+        iv = stats.Interval(100.0, 90.0, 110.0, 0.95).with_level_spread(0.05, 10)
+        t = stats.student_t_quantile(0.975, 9)
+        self.assertAlmostEqual(iv.high, 100.0 * math.exp(math.hypot(math.log(1.1), t * 0.05)))
+        self.assertAlmostEqual(iv.low, 100.0 * math.exp(-math.hypot(math.log(100 / 90), t * 0.05)))
+        rerun = stats.Interval(100.0, 90.0, 110.0, 0.95).for_a_rerun(0.05, 10)
+        plain = stats.Interval(100.0, 90.0, 110.0, 0.95).for_a_rerun()
+        self.assertAlmostEqual(rerun.high, 100.0 * math.exp(math.hypot(math.log(plain.high / 100),
+                                                                        t * 0.05 * math.sqrt(2))))
+        # A lower end at or below 0 (a very wide interval) stays where it is.
+        self.assertEqual(stats.Interval(1.0, -0.5, 2.0, 0.95).with_level_spread(0.05, 10).low, -0.5)
+
+    def test_student_t_quantiles(self):
+        # Values from any t table (three decimals), odd and even degrees of freedom.
+        for p, df, exact in ((0.975, 1, 12.706), (0.975, 2, 4.303), (0.975, 3, 3.182), (0.975, 4, 2.776),
+                             (0.975, 9, 2.262), (0.975, 30, 2.042), (0.95, 9, 1.833), (0.995, 3, 5.841),
+                             (0.9995, 4, 8.610)):
+            self.assertAlmostEqual(stats.student_t_quantile(p, df), exact, delta=0.0006)
+        for p, df in ((0.975, 0), (1.0, 5), (0.2, 5)):
+            with self.assertRaises(ValueError):
+                stats.student_t_quantile(p, df)
+
+    def test_reruns_at_another_level_land_inside_the_widened_interval(self):
+        # Two recordings of 40 benchmarks by 10 processes; each recording sits
+        # at its own level (3 % spread) and its processes drift around it as
+        # much; benchmarks vary 3 % between processes. Without the level the
+        # rerun's medians miss the interval far more often than 5 %.
+        r = stats.Resampler(0.95, 500)
+        sd = 0.03
+
+        def recording(seed, centres):
+            rng = random.Random(seed)
+            shift = rng.gauss(0, sd)
+            levels = [math.exp(shift + rng.gauss(0, sd)) for _ in range(10)]
+            return [sample(f"sim-{seed}-{i}", [[c * lv * rng.gauss(1, 0.03)] for lv in levels])
+                    for i, c in enumerate(centres)]
+
+        centres = [10 ** random.Random(5).uniform(3, 8) for _ in range(40)]
+        plain = widened = total = 0
+        for trial in range(6):
+            a, b = recording(100 + trial, centres), recording(200 + trial, centres)
+            spread = stats.recording_level_spread(stats.recording_levels(a))
+            for sa, sb in zip(a, b):
+                iv = r.median(sa)
+                plain += iv.for_a_rerun().contains(sb.median)
+                widened += iv.for_a_rerun(spread, 10).contains(sb.median)
+                total += 1
+        self.assertGreaterEqual(widened / total, 0.90)
+        self.assertLessEqual(plain / total, widened / total - 0.10)
+
+
 class Goals(unittest.TestCase):
     def test_goal_status(self):
         iv = stats.Interval(1.0, 0.92, 1.1, 0.95)
