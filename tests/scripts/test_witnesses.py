@@ -44,15 +44,26 @@ class Rule(unittest.TestCase):
         limit = witnesses.FOREIGN_RUNNABLE_LIMIT
         self.assertIn("foreign", witnesses.disturbance(row(witness_foreign_runnable=limit + 0.5), 2)[0])
         self.assertEqual(witnesses.disturbance(row(witness_foreign_runnable=limit), 2), [])
-        # 0.02 runspace-seconds: a count of 0.02 x rate is that many per runspace-second.
+        # 0.02 runspace-seconds: a count of 0.02 x rate is that many per
+        # runspace-second, beyond the harness's own switch per runspace.
+        own = 2 * witnesses.INVOL_CS_HARNESS_PER_RUNSPACE
         invol = 0.02 * witnesses.INVOL_CS_RATE_LIMIT
-        self.assertIn("involuntary", witnesses.disturbance(row(witness_invol_cs=invol * 1.1), 2)[0])
-        self.assertEqual(witnesses.disturbance(row(witness_invol_cs=invol * 0.9), 2), [])
+        self.assertIn("involuntary", witnesses.disturbance(row(witness_invol_cs=own + invol * 1.1), 2)[0])
+        self.assertEqual(witnesses.disturbance(row(witness_invol_cs=own + invol * 0.9), 2), [])
         migrations = 0.02 * witnesses.MIGRATION_RATE_LIMIT
         self.assertIn("migrations", witnesses.disturbance(row(witness_migrations=migrations * 1.1), 2)[0])
         self.assertEqual(witnesses.disturbance(row(witness_migrations=migrations * 0.9), 2), [])
         both = witnesses.disturbance(row(witness_steal_pct=50.0, witness_invol_cs=invol * 2), 2)
         self.assertEqual(len(both), 2)
+
+    def test_the_harness_own_switches_do_not_flag_a_short_run(self):
+        # A 1 ms run of 2 runspaces preempted once each by the harness's main
+        # thread (starting them, collecting them): 1000 switches per
+        # runspace-second, none beyond the harness's own. One more switch in
+        # that run is 500 per runspace-second beyond them: disturbed.
+        short = dict(real_time=1.0, witness_invol_cs=2.0)
+        self.assertEqual(witnesses.disturbance(row(**short), 2), [])
+        self.assertIn("involuntary", witnesses.disturbance(row(real_time=1.0, witness_invol_cs=3.0), 2)[0])
 
     def test_oversubscribed_shapes_switch_by_design(self):
         busy = row(witness_runspaces=16.0, witness_invol_cs=500.0, witness_migrations=500.0)
