@@ -120,7 +120,8 @@ TEST_CASE("our structures and the ceilings are registered under their names and 
         {"sharded_queue", rsb::family::sharded},      {"mutex_map", rsb::family::mutex},
         {"rwlock_map", rsb::family::mutex},           {"sharded_map", rsb::family::sharded},
         {"lockfree_map", rsb::family::lock_free},     {"striped_counter", rsb::family::lock_free},
-        {"cacheline_ceiling", rsb::family::ceiling},  {"handoff_ceiling", rsb::family::ceiling},
+        {"cacheline_ceiling", rsb::family::ceiling},  {"two_line_ceiling", rsb::family::ceiling},
+        {"handoff_ceiling", rsb::family::ceiling},
         {"personnage_atomics", rsb::family::ceiling},
         {"shared_atomic_add", rsb::family::ceiling},  {"per_runspace_counters", rsb::family::ceiling}};
     for (const auto& [name, fam] : expected) {
@@ -149,7 +150,8 @@ TEST_CASE("reference ceilings run with their scenario whatever --impl and --fami
     // The ceiling runs once (it carries the word); the queue with every payload it takes.
     CHECK(plan == std::vector<std::string>{"ping_pong/mutex_queue", "ping_pong/mutex_queue/payload:record64",
                                            "ping_pong/mutex_queue/payload:string",
-                                           "ping_pong/mutex_queue/payload:unique_ptr", "ping_pong/cacheline_ceiling"});
+                                           "ping_pong/mutex_queue/payload:unique_ptr", "ping_pong/cacheline_ceiling",
+                                           "ping_pong/two_line_ceiling"});
 
     s.scenarios = {"counter"};
     s.impls = {"mutex_map"};

@@ -167,7 +167,7 @@ TEST_CASE("latency_histogram: buckets cover every value, percentiles within one 
     CHECK(h.percentile(1.0) >= 1'000'000);
 }
 
-TEST_CASE("ping_pong verifies a correct queue, and the cache-line ceiling", "[ping_pong]") {
+TEST_CASE("ping_pong verifies a correct queue, and both ceilings", "[ping_pong]") {
     std::ostringstream out;
     rsb::host console(out);
     const auto cfg = small_ping_pong();
@@ -177,11 +177,36 @@ TEST_CASE("ping_pong verifies a correct queue, and the cache-line ceiling", "[pi
     CHECK(q.items == cfg.round_trips);
     CHECK(q.counters.at("ns_per_round_trip") > 0);
 
-    const auto ceiling = rsb::run_cacheline_ping_pong(cfg, console);
-    INFO(ceiling.failure);
-    CHECK(ceiling.ok());
-    CHECK(ceiling.items == cfg.round_trips);
-    CHECK(ceiling.counters.at("ns_per_round_trip") > 0);
+    for (const auto& ceiling : {rsb::run_cacheline_ping_pong(cfg, console), rsb::run_two_line_ping_pong(cfg, console)}) {
+        INFO(ceiling.failure);
+        CHECK(ceiling.ok());
+        CHECK(ceiling.items == cfg.round_trips);
+        CHECK(ceiling.counters.at("ns_per_round_trip") > 0);
+    }
+}
+
+TEST_CASE("the ping_pong token policies say when they end in the wrong state", "[ping_pong][ceiling]") {
+    rsb::ping_pong_tokens::one_line one;
+    rsb::ping_pong_tokens::two_lines two;
+    for (std::uint64_t i = 0; i < 3; ++i) {
+        CHECK_FALSE(one.ping_seen(i));
+        CHECK_FALSE(two.ping_seen(i));
+        one.ping(i);
+        two.ping(i);
+        CHECK(one.ping_seen(i));
+        CHECK(two.ping_seen(i));
+        CHECK_FALSE(one.pong_seen(i));
+        CHECK_FALSE(two.pong_seen(i));
+        one.pong(i);
+        two.pong(i);
+        CHECK(one.pong_seen(i));
+        CHECK(two.pong_seen(i));
+    }
+    CHECK(one.check(3).empty());
+    CHECK(two.check(3).empty());
+    CHECK_THAT(one.check(4), Catch::Contains("the token ended at 6 instead of 8"));
+    two.ping(3);  // a ping without its pong
+    CHECK_THAT(two.check(4), Catch::Contains("ping 4, pong 3 instead of 4"));
 }
 
 TEST_CASE("ping_pong reports a lost item after its reply timeout instead of hanging", "[ping_pong]") {

@@ -36,6 +36,7 @@ set(expected
   "map_mix/mutex_map/rapid-grow/disjoint/presized/1t/manual_time"
   # the reference ceilings go with their scenarios, whatever --impl chose
   "ping_pong/cacheline_ceiling/manual_time"
+  "ping_pong/two_line_ceiling/manual_time"
   "producer_consumer/handoff_ceiling/2p1c/manual_time"
   "counter/personnage_atomics/atomic/2w1r/manual_time"
   "hot_counter/shared_atomic_add/3w0r/manual_time"

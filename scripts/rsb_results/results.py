@@ -75,8 +75,8 @@ PROCESS_KEY = "rsb_process"
 CEILING_FAMILY = "ceiling"
 USER_FAMILY = "user"
 #: Reference ceilings, whatever family an older file gives them.
-KNOWN_CEILINGS = ("cacheline_ceiling", "handoff_ceiling", "personnage_atomics", "shared_atomic_add",
-                  "per_runspace_counters")
+KNOWN_CEILINGS = ("cacheline_ceiling", "two_line_ceiling", "handoff_ceiling", "personnage_atomics",
+                  "shared_atomic_add", "per_runspace_counters")
 
 
 class ResultsError(Exception):

@@ -12,6 +12,14 @@ RSB_REGISTER_CONTENDER(std::make_unique<rsb::bench::scenario_ceiling>(
             return rsb::run_cacheline_ping_pong(cfg, rsb::bench_host());
         };
     }));
+RSB_REGISTER_CONTENDER(std::make_unique<rsb::bench::scenario_ceiling>(
+    "two_line_ceiling", rsb::ping_pong_info,
+    "ping_pong ceiling through two single-writer lines (one atomic per direction, each on its own cache line)",
+    [](const rsb::settings& s) {
+        return [cfg = rsb::ping_pong_defaults(s.items, s.pool(), s.logical_cpus(), s.latency_wait)] {
+            return rsb::run_two_line_ping_pong(cfg, rsb::bench_host());
+        };
+    }));
 RSB_REGISTER_CONTENDER(std::make_unique<rsb::bench::producer_consumer_ceiling<rsb::handoff_lanes>>(
     "handoff_ceiling", "producer_consumer ceiling (the harness around one FastForward lane per producer)"));
 RSB_REGISTER_COUNTER_CEILING(rsb::personnage_atomics, "personnage_atomics");

@@ -7,6 +7,9 @@
 //
 //  - ping_pong/cacheline_ceiling (run_cacheline_ping_pong): one std::atomic
 //    bounced between the two runspaces on its own cache line.
+//  - ping_pong/two_line_ceiling (run_two_line_ping_pong): two atomics on two
+//    lines, each written by one runspace — the sharing pattern of any two
+//    queues (each slot or index line has one writer), without the queues.
 //  - counter/personnage_atomics: the tutorial's three variables as bare atomics.
 //  - hot_counter/shared_atomic_add: every writer adds to one atomic word.
 //  - hot_counter/per_runspace_counters: nothing shared at all.
@@ -42,33 +45,92 @@
 
 namespace rsb {
 
-/// The ceiling: the same two runspaces bouncing one atomic on its own cache
-/// line (ping_pong/cacheline_ceiling).
-[[nodiscard]] inline scenario_result run_cacheline_ping_pong(const ping_pong_config& cfg, host& console) {
+/// Where ping_pong's ceilings keep the ball: two named policies with the same
+/// interface (ping/pong publish round i's half, ping_seen/pong_seen test for
+/// it, check names a wrong final state), so that both ceilings run the one
+/// body below, with the same runspaces and the same waits as the queues.
+namespace ping_pong_tokens {
+
+/// One std::atomic on its own cache line, written by both runspaces: odd
+/// values are pings (2i+1), even values pongs (2i+2). The line migrates
+/// between the two cores, once per hand-off.
+struct one_line {
+    cache_padded<std::atomic<std::uint64_t>> token;
+    // (1) release: publishes the ping; pairs with the acquire-load (2) in runspace2.
+    void ping(std::uint64_t i) noexcept { token->store(2 * i + 1, std::memory_order_release); }
+    // (2) acquire: pairs with the release-store (1) of the ping.
+    [[nodiscard]] bool ping_seen(std::uint64_t i) const noexcept {
+        return token->load(std::memory_order_acquire) == 2 * i + 1;
+    }
+    // (3) release: publishes the pong; pairs with the acquire-load (4) in runspace1.
+    void pong(std::uint64_t i) noexcept { token->store(2 * i + 2, std::memory_order_release); }
+    // (4) acquire: pairs with the release-store (3) of the pong.
+    [[nodiscard]] bool pong_seen(std::uint64_t i) const noexcept {
+        return token->load(std::memory_order_acquire) == 2 * i + 2;
+    }
+    /// Empty when the token ended where n round trips leave it. Relaxed loads:
+    /// the pool has joined both runspaces, which orders their stores first.
+    [[nodiscard]] std::string check(std::uint64_t n) const {
+        const std::uint64_t t = token->load(std::memory_order_relaxed);
+        return t == 2 * n ? std::string{} : "the token ended at " + std::to_string(t) + " instead of " + std::to_string(2 * n);
+    }
+};
+
+/// Two std::atomic words, each on its own cache line and each written by one
+/// runspace only (ping by runspace1, pong by runspace2), as in any pair of
+/// queues: a line never migrates, the writer takes it back from the reader
+/// before every store and the reader fetches it again. The least a round
+/// trip through two single-writer lines costs on this machine.
+struct two_lines {
+    cache_padded<std::atomic<std::uint64_t>> ping_word;
+    cache_padded<std::atomic<std::uint64_t>> pong_word;
+    // (1) release: publishes ping i; pairs with the acquire-load (2) in runspace2.
+    void ping(std::uint64_t i) noexcept { ping_word->store(i + 1, std::memory_order_release); }
+    // (2) acquire: pairs with the release-store (1).
+    [[nodiscard]] bool ping_seen(std::uint64_t i) const noexcept {
+        return ping_word->load(std::memory_order_acquire) == i + 1;
+    }
+    // (3) release: publishes pong i; pairs with the acquire-load (4) in runspace1.
+    void pong(std::uint64_t i) noexcept { pong_word->store(i + 1, std::memory_order_release); }
+    // (4) acquire: pairs with the release-store (3).
+    [[nodiscard]] bool pong_seen(std::uint64_t i) const noexcept {
+        return pong_word->load(std::memory_order_acquire) == i + 1;
+    }
+    /// As one_line::check.
+    [[nodiscard]] std::string check(std::uint64_t n) const {
+        const std::uint64_t a = ping_word->load(std::memory_order_relaxed);
+        const std::uint64_t b = pong_word->load(std::memory_order_relaxed);
+        return a == n && b == n ? std::string{}
+                                : "the words ended at ping " + std::to_string(a) + ", pong " + std::to_string(b) +
+                                      " instead of " + std::to_string(n);
+    }
+};
+
+}  // namespace ping_pong_tokens
+
+/// A ping_pong ceiling: the same two runspaces bouncing round i through
+/// `Tokens` (ping_pong_tokens::one_line or two_lines) instead of two queues.
+template <class Tokens>
+[[nodiscard]] scenario_result run_ping_pong_ceiling(const ping_pong_config& cfg, host& console) {
     scenario_result result;
-    // Odd values are pings (2i+1), even values pongs (2i+2).
-    auto token = std::make_unique<cache_padded<std::atomic<std::uint64_t>>>();
+    auto tokens = std::make_unique<Tokens>();
     runspace_pool pool(console, cfg.pool);
     const std::uint32_t n = cfg.round_trips;
-    std::atomic<std::uint64_t>& t = token->value;
+    Tokens& t = *tokens;
 
     pool.add("runspace1", [n, &t](runspace_context& ctx) {
         ctx.set_activity("bouncing");
         for (std::uint64_t i = 0; i < n; ++i) {
-            // (1) release: publishes the ping; pairs with the acquire-load (2) in runspace2.
-            t.store(2 * i + 1, std::memory_order_release);
-            // (4) acquire: pairs with the release-store (3) of the pong.
-            if (!ctx.wait_until("waiting: pong", [&] { return t.load(std::memory_order_acquire) == 2 * i + 2; })) return;
+            t.ping(i);
+            if (!ctx.wait_until("waiting: pong", [&] { return t.pong_seen(i); })) return;
             ctx.count_ops();
         }
     });
     pool.add("runspace2", [n, &t](runspace_context& ctx) {
         ctx.set_activity("bouncing");
         for (std::uint64_t i = 0; i < n; ++i) {
-            // (2) acquire: pairs with the release-store (1) of the ping.
-            if (!ctx.wait_until("waiting: ping", [&] { return t.load(std::memory_order_acquire) == 2 * i + 1; })) return;
-            // (3) release: publishes the pong; pairs with the acquire-load (4) in runspace1.
-            t.store(2 * i + 2, std::memory_order_release);
+            if (!ctx.wait_until("waiting: ping", [&] { return t.ping_seen(i); })) return;
+            t.pong(i);
             ctx.count_ops();
         }
     });
@@ -76,12 +138,22 @@ namespace rsb {
     result.run = pool.invoke();
     const std::uint64_t done = result.run.runspaces.empty() ? 0 : result.run.runspaces[0].ops;
     detail::finish_ping_pong(result, done);
-    // Relaxed: the pool has joined both runspaces, which orders their stores before this load.
-    if (result.ok() && t.load(std::memory_order_relaxed) != 2 * std::uint64_t{n}) {
-        add_failure(result, "the token ended at " + std::to_string(t.load(std::memory_order_relaxed)) +
-                                " instead of " + std::to_string(2 * std::uint64_t{n}));
+    if (result.ok()) {
+        if (const std::string wrong = t.check(n); !wrong.empty()) add_failure(result, wrong);
     }
     return result;
+}
+
+/// The ceiling: the same two runspaces bouncing one atomic on its own cache
+/// line (ping_pong/cacheline_ceiling).
+[[nodiscard]] inline scenario_result run_cacheline_ping_pong(const ping_pong_config& cfg, host& console) {
+    return run_ping_pong_ceiling<ping_pong_tokens::one_line>(cfg, console);
+}
+
+/// The two-line ceiling (ping_pong/two_line_ceiling): two words, one written
+/// by each runspace — what any pair of queues has at least.
+[[nodiscard]] inline scenario_result run_two_line_ping_pong(const ping_pong_config& cfg, host& console) {
+    return run_ping_pong_ceiling<ping_pong_tokens::two_lines>(cfg, console);
 }
 
 /// Ceiling for `counter`: the tutorial's Name, Jeton and Continue as three bare
