@@ -12,7 +12,9 @@ after recording, which also writes the finding into the file's context as
 The checks are a table (CHECKS) so that another ceiling can be added in one
 line once its bound is certain. producer_consumer's `handoff_ceiling` is not
 in it: a queue that spreads producers over sub-queues may legitimately beat
-one hand-off slot at NpNc.
+one hand-off slot at NpNc. Nor is ping_pong's `two_line_ceiling`: it is the
+sharing pattern of two queues without them, a floor the fastest rings reach,
+so they sit on it within the noise, on either side.
 """
 
 from __future__ import annotations

@@ -12,7 +12,10 @@
 // The ceiling (`run_cacheline_ping_pong` in ceilings.hpp,
 // ping_pong/cacheline_ceiling): the same two runspaces bounce one std::atomic
 // on its own cache line — the least a hand-off between two cores can cost on
-// this machine. Both sides of both variants wait with the harness's
+// this machine. A second ceiling (`run_two_line_ping_pong`,
+// ping_pong/two_line_ceiling) bounces one atomic per direction, each written
+// by one runspace: the sharing pattern of any two queues, without them. Both
+// sides of the queues and of both ceilings wait with the harness's
 // `wait_until` under the same ping_pong_config::pool.backoff policy, so the
 // comparison measures the structures, not the waiting: ping_pong_defaults()
 // picks rsb::latency_backoff when the machine has two cores or more (long
