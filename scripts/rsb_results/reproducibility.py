@@ -9,7 +9,8 @@ processes, its own seeds) and analyse() compares the two files, A and B:
   has a sampling error of its own, with the shift of a whole recording's
   level added, its spread measured in A itself from the levels of A's
   processes: stats.py, "Recording level"), and the reverse; every benchmark
-  outside is listed, and each run's process levels are reported. The share inside the plain confidence intervals is
+  outside is listed, and each run's process levels are reported. The share
+  inside the plain confidence intervals is
   reported beside it (about 83 % is expected there even when nothing
   changed between the runs);
 - verdict flips: every pair of implementations in a configuration both runs

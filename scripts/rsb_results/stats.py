@@ -278,11 +278,11 @@ class Interval:
         interval leave it as it is; a lower end <= 0 stays."""
         if not self.defined or not spread > 0 or self.estimate <= 0 or math.isinf(self.high):
             return self
-        z = student_t_quantile(0.5 + self.confidence / 2.0, processes - 1) * spread
-        high = self.estimate * math.exp(math.hypot(math.log(self.high / self.estimate), z))
+        shift = student_t_quantile(0.5 + self.confidence / 2.0, processes - 1) * spread  # in logs
+        high = self.estimate * math.exp(math.hypot(math.log(self.high / self.estimate), shift))
         low = self.low
         if low > 0:
-            low = self.estimate * math.exp(-math.hypot(math.log(self.estimate / low), z))
+            low = self.estimate * math.exp(-math.hypot(math.log(self.estimate / low), shift))
         return Interval(self.estimate, low, high, self.confidence)
 
     @property

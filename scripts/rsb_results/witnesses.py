@@ -39,8 +39,9 @@ harness's main thread starts the runspaces and wakes to collect them when
 the first one finishes, on the same CPUs, and may preempt each runspace
 about once per run. On the fastest 1p1c queues a run lasts under a
 millisecond, and that one switch alone read as 700-1400 per runspace-second
-(issue 12's reproduce files: 32-38 of 660 repetitions flagged in each, all
-but 1-4 of them with less than one switch per runspace per run). Note for reading rule 3: Linux counts a `sched_yield` that
+(issue 12's `-reproduce-3` and `-4` files: 32-38 of 660 repetitions flagged
+in each, all but 1-4 of them with about one switch per runspace per run or fewer).
+Note for reading rule 3: Linux counts a `sched_yield` that
 hands the CPU to another thread as an involuntary switch; with runspaces no
 more than CPUs that happens only when something else wanted the CPU, which is
 what the rule is after.
