@@ -132,6 +132,24 @@ TEST_CASE("our structures and the ceilings are registered under their names and 
         CHECK_FALSE(k->guarantees().empty());
         CHECK_FALSE(k->scenarios().empty());
     }
+    // Every contender's guarantees are one entry of rsb_guarantees
+    // ("impl=key:value;key:value,impl=..."): no entry or list separator
+    // inside, every field "key:value", kind first (a comma in a ceiling's
+    // description once made the report unable to read the whole context).
+    for (const auto& k : c.contenders()) {
+        INFO(k->name() << ": " << k->guarantees());
+        const std::string g = k->guarantees();
+        CHECK(g.find_first_of(",=") == std::string::npos);
+        CHECK(g.rfind("kind:", 0) == 0);
+        std::size_t start = 0;
+        while (start <= g.size()) {
+            const std::size_t end = std::min(g.find(';', start), g.size());
+            const std::string field = g.substr(start, end - start);
+            CHECK(field.find(':') != std::string::npos);
+            CHECK(field.find(':') > 0);
+            start = end + 1;
+        }
+    }
     // Guarantees are machine-readable fields: kind first.
     CHECK(find(c, "spsc_ring")->guarantees() ==
           "kind:queue;progress:wait-free;order:FIFO;bounded:yes;producers:1;consumers:1;"

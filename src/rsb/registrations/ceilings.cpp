@@ -14,7 +14,7 @@ RSB_REGISTER_CONTENDER(std::make_unique<rsb::bench::scenario_ceiling>(
     }));
 RSB_REGISTER_CONTENDER(std::make_unique<rsb::bench::scenario_ceiling>(
     "two_line_ceiling", rsb::ping_pong_info,
-    "ping_pong ceiling through two single-writer lines (one atomic per direction, each on its own cache line)",
+    "ping_pong ceiling through two single-writer lines (one atomic per direction on its own cache line)",
     [](const rsb::settings& s) {
         return [cfg = rsb::ping_pong_defaults(s.items, s.pool(), s.logical_cpus(), s.latency_wait)] {
             return rsb::run_two_line_ping_pong(cfg, rsb::bench_host());
