@@ -67,12 +67,12 @@ string(REGEX MATCHALL "[^\n]*/manual_time" names "${listing}")
 list(LENGTH names count)
 # queues: producer_consumer and its latency variant at 2p1c (mutex_queue is
 # unbounded: no cap64), producer_consumer's harness ceiling at 2p1c, ping_pong
-# and its cache-line ceiling, and the 3 other payloads in producer_consumer
+# and its two ceilings, and the 3 other payloads in producer_consumer
 # and ping_pong; counter: 2 modes
 # at 2w1r for mutex_map and its ceiling personnage_atomics; hot_counter: 2
 # shapes x 4 contenders (striped_counter, mutex_map and the two ceilings);
 # map_mix: 4 configs x 2 totals, and rapid-grow empty and presized x 2 totals.
-math(EXPR want "5 + 6 + 4 + 8 + 8 + 4")
+math(EXPR want "6 + 6 + 4 + 8 + 8 + 4")
 if(NOT count EQUAL want)
   message(FATAL_ERROR "expected ${want} benchmarks for --threads=1,3 over 3 implementations, got ${count}:\n${listing}")
 endif()
