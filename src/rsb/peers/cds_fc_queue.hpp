@@ -57,7 +57,8 @@
 //    later combining_pass reading such a freed record (heap-use-after-free,
 //    kernel.h:684 after a free at kernel.h:806, in conformance.contract's
 //    exactly_once_in_declared_order, one runspace having exited while the
-//    other still combined; seen once in several hundred runs). With the
+//    other still combined; seen once, in a fresh-clone CI run on
+//    2026-12-01, while the earlier CI runs had passed). With the
 //    factor at 2^31 compaction runs once per 2^31 combinings of one queue,
 //    which no run here reaches: exited threads' records stay (skipped by
 //    combining passes as `removed`) until the queue is parked, as they do
